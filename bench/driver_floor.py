@@ -1,0 +1,64 @@
+"""The floor: what a caller would write with urllib3 alone (PoolManager + json.loads).
+
+``upload`` encodes its body with ``urllib3.encode_multipart_formdata``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import urllib3
+
+from _common import API_KEY, PROMPT, driver_args, random_png, run_driver
+
+
+def main() -> None:
+    args = driver_args()
+    pool = urllib3.PoolManager()
+    auth = {"Authorization": f"Bearer {API_KEY}", "Accept": "application/json"}
+    json_headers = {**auth, "Content-Type": "application/json"}
+    host = args.host.rstrip("/")
+
+    if args.workload in ("small", "large"):
+        url = host + "/images/generations"
+        n, fmt = (1, "url") if args.workload == "small" else (10, "b64_json")
+
+        def call() -> object:
+            body = json.dumps({"prompt": PROMPT, "n": n, "response_format": fmt}).encode()
+            r = pool.request("POST", url, body=body, headers=json_headers)
+            if r.status != 200:
+                raise RuntimeError(f"HTTP {r.status}")
+            return json.loads(r.data)
+
+    else:
+        url = host + "/images/edits"
+        image, mask = random_png(), random_png()
+
+        def call() -> object:
+            body, ctype = urllib3.encode_multipart_formdata(
+                {
+                    "image": ("image.png", image, "image/png"),
+                    "mask": ("mask.png", mask, "image/png"),
+                    "prompt": PROMPT,
+                    "response_format": "url",
+                }
+            )
+            r = pool.request("POST", url, body=body, headers={**auth, "Content-Type": ctype})
+            if r.status != 200:
+                raise RuntimeError(f"HTTP {r.status}")
+            return json.loads(r.data)
+
+    def check(result: object) -> int:
+        data = result["data"]  # type: ignore[index]
+        key = "b64_json" if args.workload == "large" else "url"
+        return sum(len(item[key]) for item in data)
+
+    run_driver("floor", args, call, check, {"urllib3": urllib3.__version__})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""openapiopenai: a client for the OpenAI Images API.
+
+The public names below are loaded on first use, so ``import openapiopenai`` costs almost
+nothing: the models (and pydantic) load when a model or the API is first touched.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from openapiopenai._version import __version__
+
+if TYPE_CHECKING:
+    from openapiopenai.api.images_api import ImagesApi
+    from openapiopenai.api_client import ApiClient
+    from openapiopenai.api_response import ApiResponse
+    from openapiopenai.configuration import Configuration
+    from openapiopenai.exceptions import (
+        ApiAttributeError,
+        ApiConnectionError,
+        ApiException,
+        ApiKeyError,
+        ApiResponseValidationError,
+        ApiTimeoutError,
+        ApiTransportError,
+        ApiTypeError,
+        ApiValueError,
+        BadRequestException,
+        ConflictException,
+        ContentPolicyViolationException,
+        ForbiddenException,
+        NotFoundException,
+        OpenApiException,
+        RateLimitException,
+        ServiceException,
+        UnauthorizedException,
+        UnprocessableEntityException,
+    )
+    from openapiopenai.models.create_image_edit_request_model import CreateImageEditRequestModel
+    from openapiopenai.models.create_image_request import CreateImageRequest
+    from openapiopenai.models.create_image_request_model import CreateImageRequestModel
+    from openapiopenai.models.error import Error
+    from openapiopenai.models.error_response import ErrorResponse
+    from openapiopenai.models.image import Image
+    from openapiopenai.models.images_response import ImagesResponse
+    from openapiopenai.retry import Retry
+
+# Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "ImagesApi": "openapiopenai.api.images_api",
+    "ApiClient": "openapiopenai.api_client",
+    "ApiResponse": "openapiopenai.api_response",
+    "Configuration": "openapiopenai.configuration",
+    "Retry": "openapiopenai.retry",
+    **{
+        name: "openapiopenai.exceptions"
+        for name in (
+            "ApiAttributeError",
+            "ApiConnectionError",
+            "ApiException",
+            "ApiKeyError",
+            "ApiResponseValidationError",
+            "ApiTimeoutError",
+            "ApiTransportError",
+            "ApiTypeError",
+            "ApiValueError",
+            "BadRequestException",
+            "ConflictException",
+            "ContentPolicyViolationException",
+            "ForbiddenException",
+            "NotFoundException",
+            "OpenApiException",
+            "RateLimitException",
+            "ServiceException",
+            "UnauthorizedException",
+            "UnprocessableEntityException",
+        )
+    },
+    "CreateImageEditRequestModel": "openapiopenai.models.create_image_edit_request_model",
+    "CreateImageRequest": "openapiopenai.models.create_image_request",
+    "CreateImageRequestModel": "openapiopenai.models.create_image_request_model",
+    "Error": "openapiopenai.models.error",
+    "ErrorResponse": "openapiopenai.models.error_response",
+    "Image": "openapiopenai.models.image",
+    "ImagesResponse": "openapiopenai.models.images_response",
+}
+
+__all__ = [
+    "ApiAttributeError",
+    "ApiClient",
+    "ApiConnectionError",
+    "ApiException",
+    "ApiKeyError",
+    "ApiResponse",
+    "ApiResponseValidationError",
+    "ApiTimeoutError",
+    "ApiTransportError",
+    "ApiTypeError",
+    "ApiValueError",
+    "BadRequestException",
+    "Configuration",
+    "ConflictException",
+    "ContentPolicyViolationException",
+    "CreateImageEditRequestModel",
+    "CreateImageRequest",
+    "CreateImageRequestModel",
+    "Error",
+    "ErrorResponse",
+    "ForbiddenException",
+    "Image",
+    "ImagesApi",
+    "ImagesResponse",
+    "NotFoundException",
+    "OpenApiException",
+    "RateLimitException",
+    "Retry",
+    "ServiceException",
+    "UnauthorizedException",
+    "UnprocessableEntityException",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,278 @@
+"""Uploads: turn what callers pass as a file into parts, and stream a multipart body.
+
+Nothing here joins the whole body in memory: each part knows its size up front (so the
+request carries a ``Content-Length``), bytes are sent as views of the caller's buffer and
+files are read in blocks as the socket takes them.  Iterating a body again starts it
+over, which is how a retry re-sends an upload intact.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Any, BinaryIO, Optional, Union
+
+from openapiopenai.exceptions import ApiTypeError, ApiValueError
+
+__all__ = [
+    "FileContent",
+    "FileInput",
+    "FilePart",
+    "MultipartBody",
+    "file_part",
+    "sniff_image_type",
+]
+
+#: What may be uploaded: bytes, a path, or a binary file object.
+FileContent = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", IO[bytes]]
+#: A file, optionally as ``(filename, content)`` or ``(filename, content, content_type)``.
+FileInput = Union[FileContent, tuple[str, FileContent], tuple[str, FileContent, str]]
+
+_BLOCK = 256 * 1024
+
+# Image formats the API takes, by signature: (content type, file extension).
+_PNG = ("image/png", ".png")
+_JPEG = ("image/jpeg", ".jpg")
+_WEBP = ("image/webp", ".webp")
+_GIF = ("image/gif", ".gif")
+
+
+def sniff_image_type(head: bytes) -> Optional[tuple[str, str]]:
+    """``(content_type, extension)`` for PNG, JPEG, WebP or GIF bytes, else ``None``."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return _JPEG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return _WEBP
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return _GIF
+    return None
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """One file of a multipart body: its form field, filename, type, size and source.
+
+    The source is a buffer, a path (opened when sent) or a seekable binary file object
+    together with the position its content starts at.
+    """
+
+    field: str
+    filename: str
+    content_type: str
+    size: int
+    source: Union[memoryview, str, tuple[IO[bytes], int]]
+
+    @contextmanager
+    def open(self) -> Iterator[BinaryIO]:
+        """A binary stream positioned at the start of the content."""
+        src = self.source
+        if isinstance(src, memoryview):
+            yield io.BytesIO(src)
+        elif isinstance(src, str):
+            with open(src, "rb") as f:
+                yield f
+        else:
+            fobj, start = src
+            fobj.seek(start)
+            yield fobj  # type: ignore[misc]
+
+    def chunks(self) -> Iterator[Union[bytes, memoryview]]:
+        """The content, from the start, in blocks the socket can take."""
+        src = self.source
+        if isinstance(src, memoryview):
+            yield src
+            return
+        with self.open() as f:
+            remaining = self.size
+            while remaining > 0:
+                block = f.read(min(_BLOCK, remaining))
+                if not block:
+                    raise ApiValueError(
+                        f"{self.field}: the file ended after {self.size - remaining} of "
+                        f"{self.size} bytes while it was being sent"
+                    )
+                remaining -= len(block)
+                yield block
+
+    def renamed(self, field: str) -> FilePart:
+        """The same file under another form field name."""
+        return FilePart(field, self.filename, self.content_type, self.size, self.source)
+
+    def head(self, size: int = 64) -> bytes:
+        """The first ``size`` bytes (for sniffing the format)."""
+        if isinstance(self.source, memoryview):
+            return bytes(self.source[:size])
+        with self.open() as f:
+            return f.read(size)
+
+
+def file_part(field: str, value: Any) -> FilePart:
+    """Describe ``value`` (any :data:`FileInput`) as the form field ``field``.
+
+    Raises ``ApiTypeError`` for a kind of value that cannot be uploaded and
+    ``ApiValueError`` for a path that does not exist; nothing is read beyond what is
+    needed to learn the size and sniff the type.
+    """
+    filename: Optional[str] = None
+    content_type: Optional[str] = None
+    if isinstance(value, tuple):
+        if (
+            len(value) not in (2, 3)
+            or not isinstance(value[0], str)
+            or (len(value) == 3 and not isinstance(value[2], str))
+        ):
+            raise ApiTypeError(
+                f"{field}: a tuple must be (filename, content) or "
+                f"(filename, content, content_type), got {_describe(value)}"
+            )
+        filename = value[0]
+        content_type = value[2] if len(value) == 3 else None
+        value = value[1]
+        if isinstance(value, tuple):
+            raise ApiTypeError(f"{field}: the content in a tuple cannot itself be a tuple")
+    return _build(field, value, filename, content_type)
+
+
+def _build(
+    field: str, value: Any, filename: Optional[str], content_type: Optional[str]
+) -> FilePart:
+    source: Union[memoryview, str, tuple[IO[bytes], int]]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        view = memoryview(value).cast("B")
+        source, size = view, view.nbytes
+    elif isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        if not isinstance(path, str):
+            raise ApiTypeError(f"{field}: a path must be text, got bytes")
+        try:
+            size = os.stat(path).st_size
+        except FileNotFoundError:
+            raise ApiValueError(f"{field}: no such file: {path!r}") from None
+        except OSError as e:
+            raise ApiValueError(f"{field}: cannot read {path!r}: {e.strerror}") from None
+        if not os.path.isfile(path):
+            raise ApiValueError(f"{field}: not a regular file: {path!r}")
+        source = path
+        filename = filename or os.path.basename(path)
+    elif hasattr(value, "read"):
+        source, size = _file_object_source(field, value)
+        name = getattr(value, "name", None)
+        if filename is None and isinstance(name, str) and name:
+            filename = os.path.basename(name)
+    else:
+        raise ApiTypeError(
+            f"{field}: expected bytes, a path or a binary file object, got {_describe(value)}",
+            valid_classes=(bytes, bytearray, str, os.PathLike, io.IOBase),
+        )
+    default_name = field.replace("[", "-").replace("]", "")
+    part = FilePart(field, filename or default_name, "application/octet-stream", size, source)
+    return _with_type(part, content_type)
+
+
+def _file_object_source(
+    field: str, fobj: Any
+) -> tuple[Union[memoryview, tuple[IO[bytes], int]], int]:
+    if isinstance(fobj, io.TextIOBase):
+        raise ApiTypeError(f"{field}: the file was opened in text mode; open it with 'rb'")
+    seekable = False
+    try:
+        seekable = bool(fobj.seekable())
+    except (AttributeError, OSError, ValueError):
+        seekable = False
+    if seekable:
+        start = fobj.tell()
+        end = fobj.seek(0, os.SEEK_END)
+        fobj.seek(start)
+        return (fobj, start), end - start
+    # A pipe or socket can be read only once: keep its content so a retry can resend it.
+    data = fobj.read()
+    if not isinstance(data, (bytes, bytearray)):
+        raise ApiTypeError(f"{field}: the file object returned text; open it in binary mode")
+    view = memoryview(bytes(data))
+    return view, view.nbytes
+
+
+def _with_type(part: FilePart, content_type: Optional[str]) -> FilePart:
+    sniffed = sniff_image_type(part.head(16))
+    filename = part.filename
+    if sniffed is not None:
+        ctype, ext = sniffed
+        # The API decides the format by the filename's extension, so it must match.
+        root, current = os.path.splitext(filename)
+        if mimetypes.types_map.get(current.lower()) != ctype:
+            filename = (root if current.lower() in _IMAGE_EXTS else filename) + ext
+    else:
+        ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return FilePart(part.field, filename, content_type or ctype, part.size, part.source)
+
+
+_IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
+
+
+def _describe(value: object) -> str:
+    return type(value).__name__
+
+
+def _quote(value: str) -> str:
+    # As browsers do (WHATWG): quotes and line breaks are percent-escaped.
+    return value.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
+
+
+class MultipartBody:
+    """A ``multipart/form-data`` body streamed from its parts.
+
+    ``content_length`` is exact; iterating yields the encoded body and can be repeated.
+    """
+
+    def __init__(
+        self,
+        fields: Sequence[tuple[str, str]],
+        files: Sequence[FilePart],
+        boundary: Optional[str] = None,
+    ) -> None:
+        self.boundary = boundary or secrets.token_hex(16)
+        self.fields = list(fields)
+        self.files = list(files)
+        b = self.boundary.encode("ascii")
+        self._field_blobs = [
+            b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+            % (b, _quote(name).encode(), value.encode("utf-8"))
+            for name, value in self.fields
+        ]
+        self._file_heads = [
+            b'--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+            b"Content-Type: %s\r\n\r\n"
+            % (b, _quote(f.field).encode(), _quote(f.filename).encode(), f.content_type.encode())
+            for f in self.files
+        ]
+        self._tail = b"--%s--\r\n" % b
+        self.content_length = (
+            sum(map(len, self._field_blobs))
+            + sum(len(h) + f.size + 2 for h, f in zip(self._file_heads, self.files))
+            + len(self._tail)
+        )
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def with_field(self, name: str, value: str) -> MultipartBody:
+        """A body with form field ``name`` set to ``value`` (replacing it if present)."""
+        fields = [(k, v) for k, v in self.fields if k != name]
+        return MultipartBody([*fields, (name, value)], self.files, self.boundary)
+
+    def __iter__(self) -> Iterator[Union[bytes, memoryview]]:
+        # Small framing pieces are joined to spare send() calls; file content never is.
+        pending = b"".join(self._field_blobs)
+        for head, part in zip(self._file_heads, self.files):
+            yield pending + head
+            yield from part.chunks()
+            pending = b"\r\n"
+        yield pending + self._tail

@@ -1,0 +1,98 @@
+"""A request as the API layer describes it, before the client sends it.
+
+Operations build an :class:`ApiRequest`; :class:`~openapiopenai.ApiClient` adds the
+host, authentication and default headers, sends it and parses the response into
+``response_type``.  Requests are values, not tuples, so nothing is looked up by name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, Union
+
+from typing_extensions import TypedDict
+
+from openapiopenai.configuration import TimeoutValue
+
+if TYPE_CHECKING:
+    from openapiopenai._multipart import MultipartBody
+    from openapiopenai.models._base import OpenApiModel
+    from openapiopenai.retry import Retry
+
+__all__ = ["ApiRequest", "RequestOptions"]
+
+T = TypeVar("T", bound="OpenApiModel")
+
+_JSON = "application/json"
+
+
+class RequestOptions(TypedDict, total=False):
+    """The per-call keywords every operation takes (the generated client's, plus ``_retries``).
+
+    ``_request_timeout``: seconds, a ``(connect, read)`` pair, or ``None`` for the
+    configuration's default.  ``_request_auth``: an auth setting that replaces the
+    configured one for this call.  ``_content_type``: the request body's media type.
+    ``_headers``: extra request headers (your dict is not modified).  ``_host_index``:
+    the server to use (the spec has one, index 0).  ``_retries``: a retry policy or a
+    retry count for this call only.
+    """
+
+    _request_timeout: TimeoutValue
+    _request_auth: Optional[Mapping[str, Any]]
+    _content_type: Optional[str]
+    _headers: Optional[Mapping[str, Any]]
+    _host_index: int
+    _retries: Union[int, Retry, None]
+
+
+@dataclass(frozen=True)
+class ApiRequest(Generic[T]):
+    """One operation call: where it goes, what it carries and what it returns.
+
+    The body is either ``json`` (a JSON-ready dict) or ``form`` (a multipart body).
+    """
+
+    name: str
+    method: str
+    path: str
+    response_type: type[T]
+    json: Optional[dict[str, Any]] = None
+    form: Optional[MultipartBody] = None
+    options: RequestOptions = field(default_factory=lambda: RequestOptions())
+
+    @property
+    def body(self) -> Union[bytes, MultipartBody, None]:
+        """What goes on the wire."""
+        if self.form is not None:
+            return self.form
+        if self.json is not None:
+            return json.dumps(self.json, separators=(",", ":"), ensure_ascii=False).encode()
+        return None
+
+    @property
+    def content_type(self) -> Optional[str]:
+        if self.form is not None:
+            return self.form.content_type
+        return _JSON if self.json is not None else None
+
+    @property
+    def allowed_content_types(self) -> tuple[str, ...]:
+        """What ``_content_type`` may name for this request."""
+        if self.form is not None:
+            return ("multipart/form-data",)
+        return (_JSON,)
+
+    @property
+    def wants_stream(self) -> bool:
+        """Whether the caller set ``stream=True``."""
+        if self.json is not None:
+            return self.json.get("stream") is True
+        return self.form is not None and ("stream", "true") in self.form.fields
+
+    def streamed(self) -> ApiRequest[T]:
+        """The same request with ``stream`` on."""
+        if self.form is not None:
+            return replace(self, form=self.form.with_field("stream", "true"))
+        return replace(self, json={**(self.json or {}), "stream": True})

@@ -1,0 +1,303 @@
+"""Client settings: where to send requests, how to authenticate, TLS, pool and retries."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any, ClassVar, Optional, TextIO, Union
+
+from openapiopenai.exceptions import ApiValueError
+
+__all__ = ["DEFAULT_AZURE_API_VERSION", "DEFAULT_HOST", "Configuration", "TimeoutValue"]
+
+DEFAULT_HOST = "https://api.openai.com/v1"
+#: The Azure OpenAI data-plane API version used when none is given.
+DEFAULT_AZURE_API_VERSION = "2025-04-01-preview"
+
+#: A timeout as accepted everywhere in this package: seconds for both phases, a
+#: ``(connect, read)`` pair, or ``None`` for no limit.
+TimeoutValue = Union[None, float, tuple[Optional[float], Optional[float]]]
+
+# Image calls take tens of seconds to minutes: connecting should be quick, reading slow.
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 600.0)
+
+_LOGGER_NAME = "openapiopenai"
+
+
+def _env(name: str) -> Optional[str]:
+    return os.environ.get(name) or None
+
+
+class Configuration:
+    """Settings shared by every call made through one :class:`ApiClient`.
+
+    The positional parameters are those of the generated client, so code written
+    against its docs runs unchanged; the rest are keyword-only.  ``access_token`` is the
+    API key, sent as ``Authorization: Bearer``; it never appears in ``repr``.
+
+    Unset, ``host`` comes from ``OPENAI_BASE_URL``, ``access_token`` from
+    ``OPENAI_API_KEY``, ``organization`` from ``OPENAI_ORG_ID`` and ``project`` from
+    ``OPENAI_PROJECT_ID``; explicit arguments always win.
+    """
+
+    _default: ClassVar[Optional[Configuration]] = None
+
+    def __init__(
+        self,
+        host: Optional[str] = None,
+        api_key: Optional[dict[str, str]] = None,
+        api_key_prefix: Optional[dict[str, str]] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        access_token: Optional[str] = None,
+        server_index: Optional[int] = None,
+        server_variables: Optional[dict[str, str]] = None,
+        server_operation_index: Optional[dict[str, int]] = None,
+        server_operation_variables: Optional[dict[str, dict[str, str]]] = None,
+        ignore_operation_servers: bool = False,
+        ssl_ca_cert: Optional[str] = None,
+        retries: Any = None,
+        ca_cert_data: Optional[Union[str, bytes]] = None,
+        *,
+        debug: Optional[bool] = None,
+        verify_ssl: bool = True,
+        cert_file: Optional[str] = None,
+        key_file: Optional[str] = None,
+        assert_hostname: Optional[Union[str, bool]] = None,
+        tls_server_name: Optional[str] = None,
+        proxy: Optional[str] = None,
+        proxy_headers: Optional[Mapping[str, str]] = None,
+        connection_pool_maxsize: Optional[int] = None,
+        socket_options: Optional[list[tuple[int, int, Union[int, bytes]]]] = None,
+        client_side_validation: bool = True,
+        timeout: TimeoutValue = DEFAULT_TIMEOUT,
+        organization: Optional[str] = None,
+        project: Optional[str] = None,
+        azure_deployment: Optional[str] = None,
+        azure_api_key: Optional[str] = None,
+        api_version: Optional[str] = None,
+    ) -> None:
+        # Explicit arguments win; then the environment variables the OpenAI SDKs use.
+        self._host = (host or _env("OPENAI_BASE_URL") or DEFAULT_HOST).rstrip("/")
+        self.api_key: dict[str, str] = dict(api_key or {})
+        self.api_key_prefix: dict[str, str] = dict(api_key_prefix or {})
+        self.username = username
+        self.password = password
+        self.access_token = access_token if access_token is not None else _env("OPENAI_API_KEY")
+        #: Sent as ``OpenAI-Organization`` / ``OpenAI-Project`` when set.
+        self.organization = organization if organization is not None else _env("OPENAI_ORG_ID")
+        self.project = project if project is not None else _env("OPENAI_PROJECT_ID")
+        #: Azure OpenAI: operations go to ``/deployments/{azure_deployment}/images/...``
+        #: with ``?api-version=``, authenticated by the ``api-key`` header (see for_azure).
+        self.azure_deployment = azure_deployment
+        self.azure_api_key = azure_api_key
+        self.api_version = api_version
+        # Accepted for compatibility with the generated client; this API has one server.
+        self.server_index = server_index
+        self.server_variables = dict(server_variables or {})
+        self.server_operation_index = dict(server_operation_index or {})
+        self.server_operation_variables = dict(server_operation_variables or {})
+        self.ignore_operation_servers = ignore_operation_servers
+
+        self.verify_ssl = verify_ssl
+        self.ssl_ca_cert = ssl_ca_cert
+        self.ca_cert_data = ca_cert_data
+        self.cert_file = cert_file
+        self.key_file = key_file
+        self.assert_hostname = assert_hostname
+        self.tls_server_name = tls_server_name
+        self.proxy = proxy
+        self.proxy_headers: Optional[dict[str, str]] = (
+            dict(proxy_headers) if proxy_headers is not None else None
+        )
+        self.connection_pool_maxsize = connection_pool_maxsize or multiprocessing.cpu_count() * 5
+        self.socket_options = socket_options
+        self.retries = retries
+        self.client_side_validation = client_side_validation
+        self.timeout = timeout
+
+        self.logger_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        self._logger_file: Optional[str] = None
+        self._debug = False
+        if debug is not None:
+            self.debug = debug
+
+    # -- host ---------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """Base URL every operation path is appended to (no trailing slash)."""
+        return self._host
+
+    @host.setter
+    def host(self, value: str) -> None:
+        if not value:
+            raise ApiValueError("host must be a non-empty URL such as https://api.openai.com/v1")
+        self._host = value.rstrip("/")
+
+    def get_host_settings(self) -> list[dict[str, Any]]:
+        """The servers the spec declares (one)."""
+        return [{"url": DEFAULT_HOST, "description": "OpenAI API", "variables": {}}]
+
+    def get_host_from_settings(
+        self,
+        index: Optional[int],
+        variables: Optional[dict[str, str]] = None,
+        servers: Optional[list[dict[str, Any]]] = None,
+    ) -> str:
+        """The URL of server ``index``, or :attr:`host` when ``index`` is ``None``."""
+        if index is None:
+            return self._host
+        servers = servers if servers is not None else self.get_host_settings()
+        if not 0 <= index < len(servers):
+            raise ApiValueError(f"_host_index: must be in range 0..{len(servers) - 1}, got {index}")
+        return str(servers[index]["url"])
+
+    @classmethod
+    def for_azure(
+        cls,
+        endpoint: Optional[str] = None,
+        *,
+        deployment: str,
+        api_version: Optional[str] = None,
+        api_key: Optional[str] = None,
+        azure_ad_token: Optional[str] = None,
+        **kwargs: Any,
+    ) -> Configuration:
+        """A configuration for an Azure OpenAI resource.
+
+        ``endpoint`` is the resource URL (``https://NAME.openai.azure.com``; default from
+        ``AZURE_OPENAI_ENDPOINT``), ``deployment`` the image model deployment's name.
+        Authenticate with ``api_key`` (sent as ``api-key``; default from
+        ``AZURE_OPENAI_API_KEY``) or an Entra ID ``azure_ad_token`` (sent as Bearer).
+        ``api_version`` defaults to ``OPENAI_API_VERSION`` or
+        :data:`DEFAULT_AZURE_API_VERSION`.  Other keywords go to the constructor.
+        """
+        endpoint = endpoint or _env("AZURE_OPENAI_ENDPOINT")
+        if not endpoint:
+            raise ApiValueError(
+                "endpoint: pass the Azure resource URL or set AZURE_OPENAI_ENDPOINT"
+            )
+        if not deployment:
+            raise ApiValueError("deployment: the name of the image model deployment is required")
+        if azure_ad_token is None and api_key is None:
+            api_key = _env("AZURE_OPENAI_API_KEY")
+        return cls(
+            host=endpoint.rstrip("/") + "/openai",
+            # An empty token: never fall back to OPENAI_API_KEY for an Azure resource.
+            access_token=azure_ad_token or "",
+            azure_deployment=deployment,
+            azure_api_key=api_key,
+            api_version=api_version or _env("OPENAI_API_VERSION") or DEFAULT_AZURE_API_VERSION,
+            **kwargs,
+        )
+
+    def secrets(self) -> list[str]:
+        """The credentials this configuration holds (to keep them out of text we show)."""
+        return [s for s in (self.access_token, self.azure_api_key, self.password) if s]
+
+    # -- authentication -------------------------------------------------------
+
+    def auth_settings(self) -> dict[str, dict[str, str]]:
+        """The authentication the spec declares, filled in from this configuration."""
+        if self.access_token is None:
+            return {}
+        return {
+            "ApiKeyAuth": {
+                "type": "bearer",
+                "in": "header",
+                "key": "Authorization",
+                "value": "Bearer " + self.access_token,
+            }
+        }
+
+    # -- logging --------------------------------------------------------------
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The package logger (``openapiopenai``); it never logs secrets or bodies."""
+        return logging.getLogger(_LOGGER_NAME)
+
+    @property
+    def debug(self) -> bool:
+        """``True`` turns on DEBUG logging for this package (not for the whole process)."""
+        return self._debug
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self._debug = bool(value)
+        logger = self.logger
+        logger.setLevel(logging.DEBUG if self._debug else logging.WARNING)
+        if self._debug and not logger.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter(self.logger_format))
+            logger.addHandler(handler)
+
+    @property
+    def logger_file(self) -> Optional[str]:
+        """A file the package logger also writes to."""
+        return self._logger_file
+
+    @logger_file.setter
+    def logger_file(self, value: Optional[str]) -> None:
+        self._logger_file = value
+        if value:
+            handler = logging.FileHandler(value)
+            handler.setFormatter(logging.Formatter(self.logger_format))
+            self.logger.addHandler(handler)
+
+    @property
+    def logger_stream_handler(self) -> Optional[TextIO]:  # pragma: no cover - compat shim
+        return None
+
+    # -- defaults -------------------------------------------------------------
+
+    @classmethod
+    def set_default(cls, default: Optional[Configuration]) -> None:
+        """Make ``default`` the configuration used when none is given."""
+        cls._default = default
+
+    @classmethod
+    def get_default(cls) -> Configuration:
+        """The default configuration (created on first use)."""
+        if cls._default is None:
+            cls._default = cls()
+        return cls._default
+
+    @classmethod
+    def get_default_copy(cls) -> Configuration:
+        """A copy of the default configuration."""
+        return copy.copy(cls.get_default())
+
+    def to_debug_report(self) -> str:
+        """Versions and platform, for bug reports (no secrets)."""
+        from openapiopenai._version import __version__
+
+        return (
+            "Python SDK Debug Report:\n"
+            f"OS: {sys.platform}\n"
+            f"Python Version: {sys.version.split()[0]}\n"
+            "Version of the API: 2.0.0\n"
+            f"SDK Package Version: {__version__}"
+        )
+
+    def __repr__(self) -> str:
+        token = "<set>" if self.access_token else None
+        return (
+            f"Configuration(host={self._host!r}, access_token={token!r}, "
+            f"verify_ssl={self.verify_ssl!r}, proxy={self.proxy!r}, "
+            f"retries={self.retries!r}, timeout={self.timeout!r}, "
+            f"client_side_validation={self.client_side_validation!r}"
+            + (f", azure_deployment={self.azure_deployment!r}" if self.azure_deployment else "")
+            + ")"
+        )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Configuration:
+        new = copy.copy(self)
+        for name in ("api_key", "api_key_prefix", "server_variables"):
+            setattr(new, name, copy.deepcopy(getattr(self, name), memo))
+        return new

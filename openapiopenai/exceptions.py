@@ -1,0 +1,306 @@
+"""The exceptions this package raises, as one tree.
+
+``OpenApiException`` is the root.  Bad input raises ``ApiTypeError`` / ``ApiValueError``
+before anything is sent.  Everything that happens on the wire raises an ``ApiException``:
+an HTTP status error (one class per status, as in the generated client), a transport
+failure (``ApiConnectionError`` / ``ApiTimeoutError``) or a response that is not what the
+API documents (``ApiResponseValidationError``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+
+if TYPE_CHECKING:
+    from openapiopenai.models.error import Error
+
+__all__ = [
+    "ApiAttributeError",
+    "ApiConnectionError",
+    "ApiException",
+    "ApiKeyError",
+    "ApiResponseValidationError",
+    "ApiTimeoutError",
+    "ApiTransportError",
+    "ApiTypeError",
+    "ApiValueError",
+    "BadRequestException",
+    "ConflictException",
+    "ContentPolicyViolationException",
+    "ForbiddenException",
+    "NotFoundException",
+    "OpenApiException",
+    "RateLimitException",
+    "ServiceException",
+    "UnauthorizedException",
+    "UnprocessableEntityException",
+    "exception_class_for",
+    "render_path",
+]
+
+PathToItem = Sequence[Union[str, int]]
+
+
+def render_path(path_to_item: PathToItem) -> str:
+    """Render a path such as ``["data", 0, "url"]`` as ``['data'][0]['url']``."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f"['{p}']" for p in path_to_item)
+
+
+class OpenApiException(Exception):
+    """The base class of every exception raised by this package."""
+
+
+class ApiTypeError(OpenApiException, TypeError):
+    """An argument has the wrong type; raised before the request is sent."""
+
+    def __init__(
+        self,
+        msg: str,
+        path_to_item: Optional[PathToItem] = None,
+        valid_classes: Optional[tuple[type, ...]] = None,
+        key_type: Optional[bool] = None,
+    ) -> None:
+        self.path_to_item = path_to_item
+        self.valid_classes = valid_classes
+        self.key_type = key_type
+        if path_to_item:
+            msg = f"{msg} at {render_path(path_to_item)}"
+        super().__init__(msg)
+
+
+class ApiValueError(OpenApiException, ValueError):
+    """An argument has a value the API would reject; raised before the request is sent."""
+
+    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
+        self.path_to_item = path_to_item
+        if path_to_item:
+            msg = f"{msg} at {render_path(path_to_item)}"
+        super().__init__(msg)
+
+
+class ApiAttributeError(OpenApiException, AttributeError):
+    """An attribute that the model does not have."""
+
+    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
+        self.path_to_item = path_to_item
+        if path_to_item:
+            msg = f"{msg} at {render_path(path_to_item)}"
+        super().__init__(msg)
+
+
+class ApiKeyError(OpenApiException, KeyError):
+    """A key that the mapping does not have."""
+
+    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
+        self.path_to_item = path_to_item
+        if path_to_item:
+            msg = f"{msg} at {render_path(path_to_item)}"
+        super().__init__(msg)
+
+
+class ApiException(OpenApiException):
+    """A call failed: an error status, a transport failure or an unexpected body.
+
+    Carries what a caller needs to act: ``status``, ``reason``, ``headers``, ``body``
+    (the raw bytes), ``error`` (the parsed OpenAI error, when the body has that shape),
+    ``request_id`` and ``retries`` (how many retries were taken before giving up).
+    """
+
+    def __init__(
+        self,
+        status: Optional[int] = None,
+        reason: Optional[str] = None,
+        http_resp: Any = None,
+        *,
+        body: Optional[bytes] = None,
+        data: Any = None,
+        headers: Optional[Mapping[str, str]] = None,
+        message: Optional[str] = None,
+        retries: int = 0,
+    ) -> None:
+        if http_resp is not None:
+            status = http_resp.status if status is None else status
+            reason = http_resp.reason if reason is None else reason
+            headers = http_resp.getheaders() if headers is None else headers
+            if body is None and getattr(http_resp, "data", None) is not None:
+                body = http_resp.data
+        self.status = status
+        self.reason = reason
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.body = body
+        self.data = data
+        self.retries = retries
+        self._message = message
+        super().__init__(str(self))
+
+    @classmethod
+    def from_response(
+        cls,
+        *,
+        http_resp: Any,
+        body: Optional[bytes],
+        data: Any,
+        retries: int = 0,
+    ) -> ApiException:
+        """Build the exception class that matches ``http_resp.status``."""
+        err_cls = exception_class_for(http_resp.status, data)
+        return err_cls(http_resp=http_resp, body=body, data=data, retries=retries)
+
+    @property
+    def error(self) -> Optional[Error]:
+        """The OpenAI ``error`` object from the body, when the body had that shape."""
+        from openapiopenai.models.error_response import ErrorResponse
+
+        return self.data.error if isinstance(self.data, ErrorResponse) else None
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """The server's ``x-request-id``, to quote when reporting a problem."""
+        for name in ("x-request-id", "X-Request-Id"):
+            value = self.headers.get(name)
+            if value:
+                return value
+        return None
+
+    @property
+    def code(self) -> Optional[str]:
+        """The OpenAI error code (e.g. ``invalid_size``), when there is one."""
+        err = self.error
+        return err.code if err is not None else None
+
+    @property
+    def param(self) -> Optional[str]:
+        """The parameter the server blamed, when it named one."""
+        err = self.error
+        return err.param if err is not None else None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.status is not None:
+            parts.append(f"{self.status} {self.reason or ''}".rstrip())
+        err = self.error
+        if err is not None:
+            kind = err.type or "error"
+            if err.code:
+                kind = f"{kind}/{err.code}"
+            if err.param:
+                kind = f"{kind} (param: {err.param})"
+            parts.append(kind)
+            parts.append(_one_line(err.message))
+        elif self._message:
+            parts.append(_one_line(self._message))
+        elif self.body:
+            parts.append(_body_excerpt(self.body))
+        text = ": ".join(p for p in parts if p) or type(self).__name__
+        if self.retries:
+            text += f" (after {self.retries} {'retry' if self.retries == 1 else 'retries'})"
+        if self.request_id:
+            text += f" [request id: {self.request_id}]"
+        return text
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _body_excerpt(body: bytes, limit: int = 200) -> str:
+    text = _one_line(body[: limit * 4].decode("utf-8", "replace"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class BadRequestException(ApiException):
+    """HTTP 400: the API rejected the request as invalid."""
+
+
+class ContentPolicyViolationException(BadRequestException):
+    """HTTP 400 whose code says the prompt or image was refused by the safety system."""
+
+
+class UnauthorizedException(ApiException):
+    """HTTP 401: the API key is missing or not valid."""
+
+
+class ForbiddenException(ApiException):
+    """HTTP 403: the key may not use this resource (or a download URL has expired)."""
+
+
+class NotFoundException(ApiException):
+    """HTTP 404: no such resource (or a download URL has expired)."""
+
+
+class ConflictException(ApiException):
+    """HTTP 409: the request conflicts with the state of a resource."""
+
+
+class UnprocessableEntityException(ApiException):
+    """HTTP 422: the request was well-formed but could not be processed."""
+
+
+class RateLimitException(ApiException):
+    """HTTP 429: a rate limit or quota was hit."""
+
+
+class ServiceException(ApiException):
+    """HTTP 5xx: the service failed."""
+
+
+class ApiResponseValidationError(ApiException):
+    """A successful status whose body is not what the API documents."""
+
+
+class ApiTransportError(ApiException):
+    """No HTTP response was received: the connection failed or timed out.
+
+    ``request_sent`` tells whether the whole request had been handed to the network when
+    it failed: if so the server may have acted on it (and billed it).
+    """
+
+    def __init__(self, message: str, *, request_sent: bool, retries: int = 0) -> None:
+        self.request_sent = request_sent
+        super().__init__(message=message, retries=retries)
+
+
+class ApiConnectionError(ApiTransportError):
+    """The connection could not be made, or was lost before a response arrived."""
+
+
+class ApiTimeoutError(ApiTransportError):
+    """A timeout expired; ``phase`` says whether connecting or reading took too long."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        phase: Literal["connect", "read"],
+        request_sent: bool,
+        retries: int = 0,
+    ) -> None:
+        self.phase = phase
+        super().__init__(message, request_sent=request_sent, retries=retries)
+
+
+_BY_STATUS: dict[int, type[ApiException]] = {
+    400: BadRequestException,
+    401: UnauthorizedException,
+    403: ForbiddenException,
+    404: NotFoundException,
+    409: ConflictException,
+    422: UnprocessableEntityException,
+    429: RateLimitException,
+}
+
+# Codes the API uses when its safety system refuses a prompt or an image.
+CONTENT_POLICY_CODES = frozenset({"content_policy_violation", "moderation_blocked"})
+
+
+def exception_class_for(status: int, data: Any = None) -> type[ApiException]:
+    """The exception class for an error ``status`` (and its parsed error body)."""
+    if 500 <= status <= 599:
+        return ServiceException
+    cls = _BY_STATUS.get(status, ApiException)
+    if cls is BadRequestException:
+        error = getattr(data, "error", None)
+        if getattr(error, "code", None) in CONTENT_POLICY_CODES:
+            return ContentPolicyViolationException
+    return cls

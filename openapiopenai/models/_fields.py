@@ -1,0 +1,47 @@
+"""Field types the request models share, named once.
+
+Enumerations offer the spec's values for completion; where the spec types a field as
+``anyOf: [string, enum]`` (``model``, ``size``) any string is accepted and passed through.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+__all__ = [
+    "Background",
+    "Compression",
+    "Count",
+    "InputFidelity",
+    "Moderation",
+    "OutputFormat",
+    "PartialImages",
+    "ResponseFormat",
+    "Size",
+    "Style",
+]
+
+Count = Annotated[int, Field(strict=True, ge=1, le=10)]
+Compression = Annotated[int, Field(strict=True, ge=0, le=100)]
+PartialImages = Annotated[int, Field(strict=True, ge=0, le=3)]
+ResponseFormat = Literal["url", "b64_json"]
+OutputFormat = Literal["png", "jpeg", "webp"]
+Background = Literal["transparent", "opaque", "auto"]
+Moderation = Literal["low", "auto"]
+InputFidelity = Literal["high", "low"]
+Style = Literal["vivid", "natural"]
+Size = Union[
+    Literal[
+        "auto",
+        "1024x1024",
+        "1536x1024",
+        "1024x1536",
+        "256x256",
+        "512x512",
+        "1792x1024",
+        "1024x1792",
+    ],
+    str,
+]

@@ -1,0 +1,14 @@
+"""``ErrorResponse``: the body of an API error: ``{"error": {...}}``."""
+
+from __future__ import annotations
+
+from openapiopenai.models._base import ResponseModel
+from openapiopenai.models.error import Error
+
+__all__ = ["ErrorResponse"]
+
+
+class ErrorResponse(ResponseModel):
+    """The body the API sends with an error status."""
+
+    error: Error

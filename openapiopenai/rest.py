@@ -1,0 +1,316 @@
+"""The urllib3 transport: one request attempt in, one response wrapper out.
+
+urllib3's own retries are off (``retries=False``) so that one policy, ours, decides what
+is retried.  Every urllib3 exception is turned into this package's exceptions here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import ssl
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Optional, Union
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.util.timeout import Timeout
+
+from openapiopenai.configuration import Configuration, TimeoutValue
+from openapiopenai.exceptions import (
+    ApiConnectionError,
+    ApiException,
+    ApiTimeoutError,
+    ApiValueError,
+)
+
+__all__ = ["ApiException", "RESTClientObject", "RESTResponse", "RequestBody", "to_urllib3_timeout"]
+
+#: A request body: encoded bytes, or an iterable of chunks (with Content-Length set).
+RequestBody = Union[bytes, bytearray, memoryview, Iterable[Union[bytes, bytearray, memoryview]]]
+
+
+def to_urllib3_timeout(value: Union[TimeoutValue, Timeout]) -> Timeout:
+    """Turn a float, a ``(connect, read)`` pair or ``None`` into a urllib3 ``Timeout``."""
+    if isinstance(value, Timeout):
+        return value
+    if value is None:
+        return Timeout(connect=None, read=None)
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            raise ApiValueError(
+                f"_request_timeout: expected a number or a (connect, read) pair, got {value!r}"
+            )
+        connect, read = value
+        return Timeout(connect=_seconds(connect), read=_seconds(read))
+    return Timeout(connect=_seconds(value), read=_seconds(value))
+
+
+def _seconds(value: object) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiValueError(f"_request_timeout: seconds must be a number, got {value!r}")
+    if not value > 0:
+        raise ApiValueError(f"_request_timeout: seconds must be greater than 0, got {value!r}")
+    return float(value)
+
+
+class _SendTracker:
+    """Iterates a request body and records whether all of it was handed to the socket.
+
+    urllib3 asks for the next chunk only after ``sendall`` returned for the previous one,
+    so reaching the end of this iterator means the whole request went out.  A failure
+    before that point means the server saw an incomplete request and cannot have acted
+    on it, which makes a retry safe.
+    """
+
+    __slots__ = ("_chunks", "complete")
+
+    def __init__(self, body: Optional[RequestBody]) -> None:
+        self.complete = False
+        if body is None:
+            self._chunks: Iterable[Union[bytes, bytearray, memoryview]] = ()
+        elif isinstance(body, (bytes, bytearray, memoryview)):
+            self._chunks = (body,)
+        else:
+            self._chunks = body
+
+    def __iter__(self) -> Iterator[Union[bytes, bytearray, memoryview]]:
+        yield from self._chunks
+        self.complete = True
+
+
+class RESTResponse(io.IOBase):
+    """An HTTP response: status, reason and headers now, the body when read.
+
+    ``read()`` reads the body once and releases the connection; transport failures while
+    reading raise this package's exceptions.  For streaming, iterate :meth:`stream`.
+    """
+
+    def __init__(self, resp: urllib3.BaseHTTPResponse) -> None:
+        self.response = resp
+        self.status: int = resp.status
+        self.reason: Optional[str] = resp.reason
+        self.data: Optional[bytes] = None
+
+    def read(self, size: int = -1) -> bytes:
+        """Return the whole body (read on first call, cached afterwards)."""
+        if self.data is None:
+            with _translate_errors(request_sent=True):
+                try:
+                    self.data = self.response.read()
+                finally:
+                    self.response.release_conn()
+        return self.data
+
+    def stream(self, chunk_size: int = 65536) -> Iterator[bytes]:
+        """Yield the body as it arrives (not waiting for ``chunk_size`` bytes).
+
+        The connection is released at the end, or when the iteration is closed early.
+        """
+        try:
+            with _translate_errors(request_sent=True):
+                while True:
+                    chunk = self.response.read1(chunk_size)
+                    if not chunk:
+                        break
+                    yield chunk
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Give the connection back to the pool, or drop it if much of the body is unread."""
+        if self.data is None:
+            if _small_remaining(self.response):
+                self.response.drain_conn()
+            else:
+                # Reading megabytes nobody wants costs more than a new connection.
+                self.response.close()
+        self.response.release_conn()
+
+    def close(self) -> None:
+        self.release()
+        self.response.close()
+        super().close()
+
+    def getheaders(self) -> Mapping[str, str]:
+        """The response headers (case-insensitive)."""
+        return self.response.headers
+
+    def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        """One response header, or ``default``."""
+        return self.response.headers.get(name, default)
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self.response.headers
+
+
+def _small_remaining(resp: urllib3.BaseHTTPResponse) -> bool:
+    length = resp.length_remaining
+    return length is not None and length <= 65536
+
+
+@contextmanager
+def _translate_errors(
+    *, request_sent: bool, tracker: Optional[_SendTracker] = None
+) -> Iterator[None]:
+    """Turn urllib3 and socket failures into ``ApiTransportError`` subclasses."""
+    try:
+        yield
+    except ApiException:
+        raise
+    except (NewConnectionError, ProxyError) as e:
+        # Before ConnectTimeoutError: urllib3 makes NewConnectionError a subclass of it.
+        raise ApiConnectionError(f"could not connect: {_reason(e)}", request_sent=False) from e
+    except ConnectTimeoutError as e:
+        raise ApiTimeoutError(
+            "timed out while connecting", phase="connect", request_sent=False
+        ) from e
+    except ReadTimeoutError as e:
+        sent = request_sent or (tracker is not None and tracker.complete)
+        raise ApiTimeoutError(
+            "timed out waiting for the response", phase="read", request_sent=sent
+        ) from e
+    except SSLError as e:
+        raise ApiConnectionError(f"TLS error: {_reason(e)}", request_sent=False) from e
+    except (ProtocolError, HTTPError, OSError) as e:
+        sent = request_sent or (tracker is not None and tracker.complete)
+        what = "while reading the response" if sent else "while sending the request"
+        raise ApiConnectionError(f"connection lost {what}: {_reason(e)}", request_sent=sent) from e
+
+
+def _reason(e: BaseException) -> str:
+    # urllib3 messages nest the real cause; the innermost one reads best.
+    inner: BaseException = e
+    while True:
+        nxt = (
+            inner.args[1]
+            if len(inner.args) == 2 and isinstance(inner.args[1], BaseException)
+            else None
+        )
+        nxt = nxt or getattr(inner, "reason", None) or inner.__cause__ or inner.__context__
+        if not isinstance(nxt, BaseException) or nxt is inner:
+            break
+        inner = nxt
+    return f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+
+
+class RESTClientObject:
+    """One urllib3 pool manager built from a :class:`Configuration`; safe across threads.
+
+    After ``os.fork()`` the child process builds a pool of its own on first use, so
+    parent and child never share a socket.
+    """
+
+    def __init__(self, configuration: Configuration) -> None:
+        self.configuration = configuration
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self.pool_manager: urllib3.PoolManager = self._new_pool_manager()
+
+    def _new_pool_manager(self) -> urllib3.PoolManager:
+        cfg = self.configuration
+        kwargs: dict[str, Any] = {
+            "num_pools": 4,
+            "maxsize": cfg.connection_pool_maxsize,
+            "cert_reqs": ssl.CERT_REQUIRED if cfg.verify_ssl else ssl.CERT_NONE,
+            "ca_certs": cfg.ssl_ca_cert,
+            "ca_cert_data": cfg.ca_cert_data,
+            "cert_file": cfg.cert_file,
+            "key_file": cfg.key_file,
+            "retries": False,
+        }
+        if cfg.assert_hostname is not None:
+            kwargs["assert_hostname"] = cfg.assert_hostname
+        if cfg.tls_server_name is not None:
+            kwargs["server_hostname"] = cfg.tls_server_name
+        if cfg.socket_options is not None:
+            kwargs["socket_options"] = cfg.socket_options
+        if cfg.proxy:
+            return urllib3.ProxyManager(
+                proxy_url=cfg.proxy, proxy_headers=cfg.proxy_headers, **kwargs
+            )
+        return urllib3.PoolManager(**kwargs)
+
+    def _pool(self) -> urllib3.PoolManager:
+        if self._pid != os.getpid():
+            with self._lock:
+                if self._pid != os.getpid():
+                    self.pool_manager = self._new_pool_manager()
+                    self._pid = os.getpid()
+        return self.pool_manager
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Optional[Mapping[str, str]] = None,
+        body: Optional[RequestBody] = None,
+        post_params: Optional[Any] = None,
+        _request_timeout: Union[TimeoutValue, Timeout] = None,
+    ) -> RESTResponse:
+        """Send one request and return its response with the body not yet read.
+
+        ``body`` is bytes or an iterable of chunks; for an iterable, ``headers`` must carry
+        ``Content-Length``.  ``post_params`` exists for signature compatibility with the
+        generated client and must be empty (multipart bodies are built by the caller).
+        """
+        if post_params:
+            raise ApiValueError("post_params: build a multipart body instead")
+        timeout = to_urllib3_timeout(
+            self.configuration.timeout if _request_timeout is None else _request_timeout
+        )
+        headers = dict(headers or {})
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            headers["Content-Length"] = str(memoryview(body).nbytes)
+        elif body is not None and not any(k.lower() == "content-length" for k in headers):
+            raise ApiValueError("headers: an iterable body needs a Content-Length header")
+        tracker = _SendTracker(body)
+        with _translate_errors(request_sent=False, tracker=tracker):
+            resp = self._pool().urlopen(
+                method,
+                url,
+                body=tracker if body is not None else None,
+                headers=headers,
+                timeout=timeout,
+                retries=False,
+                redirect=False,
+                preload_content=False,
+                decode_content=True,
+            )
+        return RESTResponse(resp)
+
+    def clear(self) -> None:
+        """Close every pooled connection."""
+        self._pool().clear()
+
+    def connections_in_use(self) -> int:
+        """Connections currently checked out of the pools (0 when every call is done)."""
+        in_use = 0
+        for key in list(self.pool_manager.pools.keys()):
+            pool = self.pool_manager.pools.get(key)
+            if pool is not None and pool.pool is not None:
+                in_use += pool.pool.maxsize - pool.pool.qsize()
+        return in_use
+
+    def connections_opened(self) -> int:
+        """Connections opened so far across the pools."""
+        total = 0
+        for key in list(self.pool_manager.pools.keys()):
+            pool = self.pool_manager.pools.get(key)
+            if pool is not None:
+                total += pool.num_connections
+        return total

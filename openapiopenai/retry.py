@@ -1,0 +1,171 @@
+"""The retry policy: which failures are retried, and how long to wait before each retry.
+
+A small value object in the manner of urllib3's ``Retry``: it holds the rules and answers
+one question per method; the client's send loop asks it and does the waiting.
+
+Image calls are billed.  A request that reached the server may have produced (and
+charged for) an image even if the response never arrived, so by default only failures
+that prove the server did not act are retried: a connection that could not be made or
+broke while the request was still being sent, and the statuses in ``statuses`` (the
+server answered, so it tells us it did not produce the image).  ``retry_on_timeout=True``
+also retries read timeouts and connections lost after the request was sent: use it only
+when paying twice is better than failing.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from typing import Callable, Optional, Union
+
+from openapiopenai.exceptions import ApiTransportError, ApiValueError
+
+__all__ = ["DEFAULT_RETRY_STATUSES", "Retry", "parse_retry_after"]
+
+DEFAULT_RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+
+def parse_retry_after(
+    headers: Mapping[str, str], now: Optional[Callable[[], float]] = None
+) -> Optional[float]:
+    """Seconds the server asks us to wait, from ``retry-after-ms`` or ``retry-after``.
+
+    ``retry-after-ms`` (OpenAI's, in milliseconds) wins over ``retry-after`` (seconds or
+    an HTTP date).  A date in the past means 0.  Missing, negative, non-finite or
+    unparseable values give ``None`` (the caller falls back to its backoff).
+    """
+    ms = _number(headers.get("retry-after-ms"))
+    if ms is not None:
+        return ms / 1000.0
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    seconds = _number(raw)
+    if seconds is not None:
+        return seconds
+    try:
+        when = parsedate_to_datetime(raw.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    current = (now or time.time)()
+    return max(0.0, when.timestamp() - current)
+
+
+def _number(raw: Optional[str]) -> Optional[float]:
+    if raw is None:
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(value) or value < 0:
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How many times to retry, which failures, and how long to wait in between.
+
+    ``total``: retries after the first attempt (0 turns retrying off).
+    ``backoff_base`` / ``backoff_max``: the exponential backoff, in seconds, used when the
+    server gives no ``retry-after``; each wait is reduced by up to ``jitter`` (a fraction)
+    at random so that many clients do not retry in step.
+    ``max_retry_after``: the longest server-requested wait we honour; a longer one makes
+    the call fail at once instead of sleeping.
+    ``deadline``: seconds from the first attempt after which no retry is started.
+    ``statuses``: HTTP statuses retried (``x-should-retry`` from the server overrides).
+    ``retry_on_timeout``: also retry read timeouts and connections lost after the request
+    was sent (the image may already have been generated and billed).
+    """
+
+    total: int = 2
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+    jitter: float = 0.25
+    max_retry_after: float = 60.0
+    deadline: Optional[float] = None
+    statuses: frozenset[int] = field(default=DEFAULT_RETRY_STATUSES)
+    retry_on_timeout: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.total, bool) or not isinstance(self.total, int) or self.total < 0:
+            raise ApiValueError(f"retries: total must be an int >= 0, got {self.total!r}")
+        for name in ("backoff_base", "backoff_max", "max_retry_after"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not value >= 0:
+                raise ApiValueError(f"retries: {name} must be a number >= 0, got {value!r}")
+        if not 0 <= self.jitter <= 1:
+            raise ApiValueError(f"retries: jitter must be between 0 and 1, got {self.jitter!r}")
+        if self.deadline is not None and not self.deadline > 0:
+            raise ApiValueError(f"retries: deadline must be > 0 seconds, got {self.deadline!r}")
+
+    @classmethod
+    def from_value(cls, value: Union[Retry, int, bool, None]) -> Retry:
+        """A policy from what ``Configuration.retries`` or ``_retries`` may hold."""
+        if value is None:
+            return cls()
+        if isinstance(value, Retry):
+            return value
+        if isinstance(value, bool):
+            return cls() if value else cls(total=0)
+        if isinstance(value, int):
+            return cls(total=value)
+        # urllib3's Retry: keep its count, apply our rules.
+        total = getattr(value, "total", None)
+        if isinstance(total, int) and not isinstance(total, bool):
+            return cls(total=max(total, 0))
+        raise ApiValueError(
+            f"retries: expected an int, a bool or an openapiopenai.Retry, got {value!r}"
+        )
+
+    def with_total(self, total: int) -> Retry:
+        """The same policy with another retry count."""
+        return replace(self, total=total)
+
+    # -- questions the send loop asks ------------------------------------------
+
+    def should_retry_status(self, status: int, headers: Mapping[str, str]) -> bool:
+        """Whether a response with ``status`` is worth another attempt."""
+        hint = (headers.get("x-should-retry") or "").strip().lower()
+        if hint == "true":
+            return True
+        if hint == "false":
+            return False
+        return status in self.statuses
+
+    def should_retry_error(self, error: ApiTransportError) -> bool:
+        """Whether a transport failure is safe (or, with opt-in, wanted) to retry."""
+        return not error.request_sent or self.retry_on_timeout
+
+    def backoff(self, retry_number: int) -> float:
+        """Seconds to wait before retry ``retry_number`` (1-based) absent server advice."""
+        delay = min(float(self.backoff_max), self.backoff_base * 2.0 ** (retry_number - 1))
+        return delay * (1 - self.jitter * random.random())
+
+    def wait_before(
+        self,
+        retry_number: int,
+        elapsed: float,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[float]:
+        """Seconds to sleep before retry ``retry_number``, or ``None`` to give up.
+
+        Gives up when the count is spent, when the server asks for a wait longer than
+        ``max_retry_after``, or when the wait would end past the ``deadline``.
+        """
+        if retry_number > self.total:
+            return None
+        advised = parse_retry_after(headers) if headers is not None else None
+        if advised is not None and advised > self.max_retry_after:
+            return None
+        delay = advised if advised is not None else self.backoff(retry_number)
+        if self.deadline is not None and elapsed + delay >= self.deadline:
+            return None
+        return delay

@@ -1,0 +1,68 @@
+"""``python -m openapiopenai.testing serve``: run the local Images API until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m openapiopenai.testing",
+        description="A local OpenAI Images API (v2.0.0) for tests and manual experiments.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API until Ctrl-C")
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port, 0 for any (default: 8080)")
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accept only this bearer key (repeatable; default: any key)",
+    )
+    serve.add_argument(
+        "--url-ttl", type=float, default=3600.0, help="image URL lifetime in seconds"
+    )
+    serve.add_argument("--quiet", action="store_true", help="do not log requests")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    from openapiopenai.testing._server import ImagesServer
+
+    if not args.quiet:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    server = ImagesServer(args.host, args.port, api_keys=args.api_keys, url_ttl=args.url_ttl)
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    stopped = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"Serving the OpenAI Images API at {server.url} (Ctrl-C to stop)", flush=True)
+    try:
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
