@@ -39,10 +39,12 @@ CLIENTS = ("floor", "openapiopenai", "openai")
 
 #: (iterations, warm-up calls) per driver process, by mode.
 ITERATIONS = {
-    "full": {"small": (2000, 200), "large": (40, 5), "upload": (150, 10)},
+    "full": {"small": (800, 100), "large": (30, 4), "upload": (100, 10)},
     "quick": {"small": (200, 20), "large": (6, 2), "upload": (15, 3)},
 }
-ROUNDS = {"full": 3, "quick": 1}
+#: Driver processes per client and workload, alternating floor / client: other load on
+#: the machine comes and goes, and the best round is the one least disturbed.
+ROUNDS = {"full": 5, "quick": 1}
 IMPORT_RUNS = {"full": 25, "quick": 5}
 
 IMPORT_CODE = {

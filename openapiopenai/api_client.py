@@ -175,21 +175,13 @@ class ApiClient:
                 )
             except ApiTransportError as error:
                 error.retries = retries
-                wait = (
-                    policy.wait_before(retries + 1, time.monotonic() - started)
-                    if (policy.should_retry_error(error))
-                    else None
-                )
+                wait = policy.wait_after_error(error, retries + 1, time.monotonic() - started)
                 self._log(request, None, attempt_started, retries, wait, error=error)
                 if wait is None:
                     raise
             else:
-                headers_in = response.getheaders()
-                wait = (
-                    policy.wait_before(retries + 1, time.monotonic() - started, headers_in)
-                    if response.status >= 400
-                    and policy.should_retry_status(response.status, headers_in)
-                    else None
+                wait = policy.wait_after_response(
+                    response.status, response.getheaders(), retries + 1, time.monotonic() - started
                 )
                 self._log(request, response, attempt_started, retries, wait)
                 if wait is None:
@@ -227,7 +219,7 @@ class ApiClient:
 
     def _headers(self, request: ApiRequest[Any], url: str) -> dict[str, str]:
         headers = dict(self.default_headers)
-        headers["Accept"] = "application/json"
+        headers["Accept"] = "text/event-stream" if request.wants_stream else "application/json"
         content_type = self._content_type(request)
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -326,6 +318,8 @@ class ApiClient:
                 message=_invalid_body_message(response_type, response, e),
                 retries=retries,
             ) from None
+        if hasattr(data, "_bind_client"):
+            data._bind_client(self)  # so image downloads reuse this client's pool and TLS
         return ApiResponse(
             status_code=response.status,
             headers=headers,

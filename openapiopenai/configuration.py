@@ -229,13 +229,20 @@ class Configuration:
 
     @debug.setter
     def debug(self, value: bool) -> None:
+        # Only this package's logger changes; turning debug off hands the level back to
+        # the application's logging configuration.
         self._debug = bool(value)
         logger = self.logger
-        logger.setLevel(logging.DEBUG if self._debug else logging.WARNING)
-        if self._debug and not logger.handlers:
+        logger.setLevel(logging.DEBUG if self._debug else logging.NOTSET)
+        ours = [h for h in logger.handlers if getattr(h, "_openapiopenai_debug", False)]
+        if self._debug and not ours:
             handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(logging.Formatter(self.logger_format))
+            handler._openapiopenai_debug = True  # type: ignore[attr-defined]
             logger.addHandler(handler)
+        elif not self._debug:
+            for handler in ours:
+                logger.removeHandler(handler)
 
     @property
     def logger_file(self) -> Optional[str]:

@@ -29,6 +29,8 @@ __all__ = [
     "ConflictException",
     "ContentPolicyViolationException",
     "ForbiddenException",
+    "ImageDownloadError",
+    "ImageUrlExpiredError",
     "NotFoundException",
     "OpenApiException",
     "RateLimitException",
@@ -51,7 +53,17 @@ class OpenApiException(Exception):
     """The base class of every exception raised by this package."""
 
 
-class ApiTypeError(OpenApiException, TypeError):
+class _AtPath(OpenApiException):
+    """An input error that may say where in a nested argument it was found."""
+
+    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
+        self.path_to_item = path_to_item
+        if path_to_item:
+            msg = f"{msg} at {render_path(path_to_item)}"
+        super().__init__(msg)
+
+
+class ApiTypeError(_AtPath, TypeError):
     """An argument has the wrong type; raised before the request is sent."""
 
     def __init__(
@@ -61,42 +73,21 @@ class ApiTypeError(OpenApiException, TypeError):
         valid_classes: Optional[tuple[type, ...]] = None,
         key_type: Optional[bool] = None,
     ) -> None:
-        self.path_to_item = path_to_item
         self.valid_classes = valid_classes
         self.key_type = key_type
-        if path_to_item:
-            msg = f"{msg} at {render_path(path_to_item)}"
-        super().__init__(msg)
+        super().__init__(msg, path_to_item)
 
 
-class ApiValueError(OpenApiException, ValueError):
+class ApiValueError(_AtPath, ValueError):
     """An argument has a value the API would reject; raised before the request is sent."""
 
-    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
-        self.path_to_item = path_to_item
-        if path_to_item:
-            msg = f"{msg} at {render_path(path_to_item)}"
-        super().__init__(msg)
 
-
-class ApiAttributeError(OpenApiException, AttributeError):
+class ApiAttributeError(_AtPath, AttributeError):
     """An attribute that the model does not have."""
 
-    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
-        self.path_to_item = path_to_item
-        if path_to_item:
-            msg = f"{msg} at {render_path(path_to_item)}"
-        super().__init__(msg)
 
-
-class ApiKeyError(OpenApiException, KeyError):
+class ApiKeyError(_AtPath, KeyError):
     """A key that the mapping does not have."""
-
-    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
-        self.path_to_item = path_to_item
-        if path_to_item:
-            msg = f"{msg} at {render_path(path_to_item)}"
-        super().__init__(msg)
 
 
 class ApiException(OpenApiException):
@@ -222,11 +213,11 @@ class UnauthorizedException(ApiException):
 
 
 class ForbiddenException(ApiException):
-    """HTTP 403: the key may not use this resource (or a download URL has expired)."""
+    """HTTP 403: the key may not use this resource (an expired image URL: ImageUrlExpiredError)."""
 
 
 class NotFoundException(ApiException):
-    """HTTP 404: no such resource (or a download URL has expired)."""
+    """HTTP 404: no such resource (an expired image URL: ImageUrlExpiredError)."""
 
 
 class ConflictException(ApiException):
@@ -247,6 +238,14 @@ class ServiceException(ApiException):
 
 class ApiResponseValidationError(ApiException):
     """A successful status whose body is not what the API documents."""
+
+
+class ImageDownloadError(ApiException):
+    """A generated image could not be fetched from its URL: a bad status, not an image, too big."""
+
+
+class ImageUrlExpiredError(ImageDownloadError):
+    """The image URL answered 403/404/410: it expired (they last 60 minutes) or never existed."""
 
 
 class ApiTransportError(ApiException):

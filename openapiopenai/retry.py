@@ -149,6 +149,22 @@ class Retry:
         delay = min(float(self.backoff_max), self.backoff_base * 2.0 ** (retry_number - 1))
         return delay * (1 - self.jitter * random.random())
 
+    def wait_after_error(
+        self, error: ApiTransportError, retry_number: int, elapsed: float
+    ) -> Optional[float]:
+        """Seconds to sleep before retrying after ``error``, or ``None`` to raise it."""
+        if not self.should_retry_error(error):
+            return None
+        return self.wait_before(retry_number, elapsed)
+
+    def wait_after_response(
+        self, status: int, headers: Mapping[str, str], retry_number: int, elapsed: float
+    ) -> Optional[float]:
+        """Seconds to sleep before retrying a response, or ``None`` to keep it."""
+        if status < 400 or not self.should_retry_status(status, headers):
+            return None
+        return self.wait_before(retry_number, elapsed, headers)
+
     def wait_before(
         self,
         retry_number: int,

@@ -44,12 +44,17 @@ def test_host_trailing_slash_is_dropped() -> None:
 
 def test_debug_turns_on_package_logging_only() -> None:
     root_level = logging.getLogger().level
+    logger = logging.getLogger("openapiopenai")
+    handlers = list(logger.handlers)
     c = Configuration(debug=True)
     try:
-        assert logging.getLogger("openapiopenai").level == logging.DEBUG
+        assert logger.level == logging.DEBUG
+        assert len(logger.handlers) == len(handlers) + 1
         assert logging.getLogger().level == root_level
     finally:
         c.debug = False
+    assert logger.level == logging.NOTSET
+    assert logger.handlers == handlers
 
 
 def test_host_index_out_of_range_is_rejected() -> None:

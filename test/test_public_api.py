@@ -33,6 +33,8 @@ EXPORTED = {
     "ErrorResponse",
     "ForbiddenException",
     "Image",
+    "ImageDownloadError",
+    "ImageUrlExpiredError",
     "ImagesApi",
     "ImagesResponse",
     "NotFoundException",

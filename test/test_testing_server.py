@@ -8,12 +8,13 @@ import json
 import os
 import re
 import socket
+import struct
 import subprocess
 import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -25,6 +26,7 @@ import urllib3
 from openapiopenai._png import decode_png, encode_png, read_png_info
 from openapiopenai.testing import Fault, ImagesServer, mask_api_key
 from openapiopenai.testing._images import synthesize
+from openapiopenai.testing._multipart import MultipartError, parse_content_type, parse_multipart
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "sk-test-server-0123456789"
@@ -91,19 +93,23 @@ def post_json(
     )
 
 
+Fields = Union[Mapping[str, Union[str, FileField]], Sequence[tuple[str, Union[str, FileField]]]]
+
+
 def post_form(
     pool: urllib3.PoolManager,
     server: ImagesServer,
     operation: str,
-    fields: Mapping[str, Union[str, FileField]],
+    fields: Fields,
     *,
     key: str = KEY,
 ) -> Reply:
+    """POST a form; a sequence of pairs may repeat a name (``image[]``)."""
     return Reply(
         pool.request(
             "POST",
             f"{server.url}/images/{operation}",
-            fields=dict(fields),
+            fields=dict(fields) if isinstance(fields, Mapping) else list(fields),
             headers={"Authorization": f"Bearer {key}"},
         )
     )
@@ -125,6 +131,38 @@ def rgb_png(width: int, height: int) -> bytes:
 
 def file(data: bytes, name: str = "image.png") -> FileField:
     return (name, data, "image/png")
+
+
+def jpeg(width: int, height: int) -> bytes:
+    """The header of a baseline JPEG (SOI, APP0, SOF0, EOI): enough for the server."""
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3) + bytes(9)
+    return b"\xff\xd8" + app0 + sof0 + b"\xff\xd9"
+
+
+def webp(width: int, height: int, chunk: str = "VP8X") -> bytes:
+    """The header of a WebP file with a ``VP8X``, ``VP8L`` or ``VP8 `` first chunk."""
+    if chunk == "VP8X":
+        body = bytes(4) + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    elif chunk == "VP8L":
+        bits = (width - 1) | (height - 1) << 14
+        body = b"\x2f" + bits.to_bytes(4, "little")
+    else:
+        body = b"\x00\x00\x00\x9d\x01\x2a" + struct.pack("<HH", width, height)
+    data = chunk.encode().ljust(4) + struct.pack("<I", len(body)) + body
+    return b"RIFF" + struct.pack("<I", 4 + len(data)) + b"WEBP" + data
+
+
+def sse_events(data: bytes) -> list[tuple[str, dict[str, Any]]]:
+    """``(event, data)`` of each event of a whole ``text/event-stream`` body."""
+    events = []
+    for block in data.decode().split("\n\n"):
+        if not block:
+            continue
+        lines = dict(line.split(": ", 1) for line in block.split("\n"))
+        assert set(lines) == {"event", "data"}, block[:80]
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
 
 
 def image_of(item: Mapping[str, str], pool: urllib3.PoolManager) -> tuple[int, int, bytes]:
@@ -229,14 +267,13 @@ def test_response_headers(pool: urllib3.PoolManager, server: ImagesServer) -> No
         ({"prompt": "x", "size": "huge"}, "size"),
         ({"prompt": "x", "quality": "hd"}, "quality"),
         ({"prompt": "x", "model": "dall-e-3", "quality": "ultra"}, "quality"),
-        ({"prompt": "x", "model": "dall-e-3", "quality": None}, "quality"),
         ({"prompt": "x", "style": "vivid"}, "style"),
         ({"prompt": "x", "model": "dall-e-3", "style": "bold"}, "style"),
         ({"prompt": "x", "response_format": "png"}, "response_format"),
         ({"prompt": "x", "model": "dall-e-4"}, "model"),
         ({"prompt": "x", "model": 3}, "model"),
         ({"prompt": "x", "user": 7}, "user"),
-        ({"prompt": "x", "background": "transparent"}, "background"),
+        ({"prompt": "x", "model": "dall-e-2", "background": "transparent"}, "background"),
     ],
 )
 def test_generation_validation(
@@ -254,6 +291,9 @@ def test_valid_edge_values_are_accepted(pool: urllib3.PoolManager, server: Image
         {"prompt": "x", "size": "256x256", "quality": "standard", "style": None, "user": "u-1"},
         {"prompt": "x", "model": None, "size": None, "n": None, "response_format": None},
         {"prompt": "p" * 4000, "model": "dall-e-3", "quality": "hd", "style": "natural"},
+        # The latest spec: quality is nullable and "auto" by default, for every model.
+        {"prompt": "x", "model": "dall-e-3", "quality": None},
+        {"prompt": "x", "size": "256x256", "quality": "auto"},
     ]
     for body in accepted:
         reply = post_json(pool, server, body)
@@ -373,6 +413,61 @@ def test_repeated_form_field_is_rejected(pool: urllib3.PoolManager, server: Imag
     assert reply.status == 400 and reply.error["param"] == "n"
 
 
+def test_multipart_parser_handles_the_corners() -> None:
+    body = (
+        b"preamble to ignore\r\n--XyZ \r\n"
+        b'Content-Disposition: form-data; name="say \\"hi\\""\r\n\r\n'
+        b"line one --XyZ inline\r\n-- dashes\r\n"
+        b"--XyZ\r\n"
+        b'Content-Disposition: form-data; name=image; filename="a.png"; '
+        b"filename*=UTF-8''%C3%A9t%C3%A9.png\r\nContent-Type: image/png\r\n\r\n"
+        b"\x89PNG\r\n\r\n--\r\n"
+        b"--XyZ--\r\nepilogue"
+    )
+    kind, params = parse_content_type('multipart/form-data; charset=utf-8; boundary="XyZ"')
+    assert (kind, params["boundary"]) == ("multipart/form-data", "XyZ")
+    text, image = parse_multipart(body, params["boundary"])
+    assert (text.name, text.data, text.filename) == (
+        'say "hi"',
+        b"line one --XyZ inline\r\n-- dashes",
+        None,
+    )
+    assert (image.name, image.filename, image.content_type) == (
+        "image",
+        "\u00e9t\u00e9.png",
+        "image/png",
+    )
+    assert image.data == b"\x89PNG\r\n\r\n--"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"no delimiter at all", "does not contain the boundary"),
+        (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue', "truncated"),
+        (b"--B\r\nContent-Type: text/plain\r\n\r\nv\r\n--B--", "no Content-Disposition"),
+        (b"--B\r\nContent-Disposition: attachment; name=a\r\n\r\nv\r\n--B--", "'attachment'"),
+        (b"--B\r\nContent-Disposition: form-data\r\n\r\nv\r\n--B--", "no name"),
+        (b"--Bjunk\r\n\r\n", "malformed multipart delimiter"),
+    ],
+)
+def test_multipart_parser_errors(body: bytes, message: str) -> None:
+    with pytest.raises(MultipartError, match=message):
+        parse_multipart(body, "B")
+
+
+def test_form_without_boundary_is_400(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    reply = Reply(
+        pool.request(
+            "POST",
+            server.url + "/images/variations",
+            body=b"--x--",
+            headers={"Authorization": f"Bearer {KEY}", "Content-Type": "multipart/form-data"},
+        )
+    )
+    assert reply.status == 400 and "boundary" in reply.error["message"]
+
+
 # --- edits and variations ----------------------------------------------------------------
 
 
@@ -446,6 +541,588 @@ def test_variation_is_derived_from_the_input(
     assert first[2][:4] != b"\x10\x20\x30\xff" and first[2][3] == 255
     again = post_form(pool, server, "variations", fields).json["data"]
     assert [item["b64_json"] for item in again] == [item["b64_json"] for item in data]
+
+
+# --- the GPT image models (latest contract) ------------------------------------------------
+
+GPT_FIELDS = {"created", "data", "background", "output_format", "quality", "size", "usage"}
+
+
+@pytest.mark.parametrize(
+    ("model", "size", "expected"),
+    [
+        ("gpt-image-1", "1024x1024", "1024x1024"),
+        ("gpt-image-1", "1536x1024", "1536x1024"),
+        ("gpt-image-1-mini", "1024x1536", "1024x1536"),
+        ("gpt-image-1.5", "auto", "1024x1024"),
+        ("gpt-image-1.5", None, "1024x1024"),
+        ("gpt-image-2", "1536x864", "1536x864"),
+        ("gpt-image-2-2026-04-21", "512x1536", "512x1536"),
+    ],
+)
+def test_gpt_generation_is_base64_with_output_facts_and_usage(
+    pool: urllib3.PoolManager,
+    server: ImagesServer,
+    clock: Clock,
+    model: str,
+    size: Optional[str],
+    expected: str,
+) -> None:
+    reply = post_json(pool, server, {"prompt": "a red fox", "model": model, "size": size})
+    assert reply.status == 200, reply.data
+    body = reply.json
+    assert set(body) == GPT_FIELDS
+    assert (body["created"], body["size"], body["output_format"]) == (
+        int(clock.now),
+        expected,
+        "png",
+    )
+    assert (body["background"], body["quality"]) == ("opaque", "medium")
+    [item] = body["data"]
+    assert set(item) == {"b64_json"}
+    png = base64.b64decode(item["b64_json"])
+    width, height, pixels = decode_png(png)
+    assert f"{width}x{height}" == expected
+    assert read_png_info(png).color_type == 2  # opaque: RGB
+    assert pixels == synthesize("a red fox", width, height, 0, alpha=True)
+
+
+def test_usage_is_made_up_deterministically(
+    pool: urllib3.PoolManager, server: ImagesServer
+) -> None:
+    body = {"prompt": "abcdefghi", "model": "gpt-image-1", "quality": "high", "n": 2}
+    usage = post_json(pool, server, body).json["usage"]
+    assert usage == {
+        "input_tokens": 3,  # ceil(9 / 4) text tokens
+        "input_tokens_details": {"text_tokens": 3, "image_tokens": 0},
+        "output_tokens": 2 * 4160,  # high quality 1024x1024, twice
+        "output_tokens_details": {"image_tokens": 2 * 4160, "text_tokens": 0},
+        "total_tokens": 3 + 2 * 4160,
+    }
+    assert post_json(pool, server, body).json["usage"] == usage
+    low = post_json(pool, server, {**body, "quality": "low", "size": "1536x1024", "n": 1})
+    assert low.json["usage"]["output_tokens"] == 408  # 272 scaled by 1.5
+    edit = post_form(
+        pool,
+        server,
+        "edits",
+        [
+            ("prompt", "abcd"),
+            ("model", "gpt-image-1"),
+            ("image[]", file(rgb_png(64, 64))),
+            ("image[]", file(rgb_png(600, 64))),
+        ],
+    )
+    details = edit.json["usage"]["input_tokens_details"]
+    assert details == {"text_tokens": 1, "image_tokens": (65 + 129) + (65 + 129 * 2)}
+
+
+def test_transparent_background(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    reply = post_json(
+        pool, server, {"prompt": "glass", "model": "gpt-image-1", "background": "transparent"}
+    )
+    assert reply.json["background"] == "transparent"
+    png = base64.b64decode(reply.json["data"][0]["b64_json"])
+    assert read_png_info(png).color_type == 6
+    width, _, pixels = decode_png(png)
+    assert pixels[3] == 0  # the corner is background
+    centre = (512 * width + 512) * 4
+    assert pixels[centre + 3] == 255
+    webp_too = {"prompt": "x", "model": "gpt-image-1", "background": "transparent"}
+    assert post_json(pool, server, {**webp_too, "output_format": "png"}).status == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "gpt"),
+    [
+        ({"prompt": "x", "size": "256x256"}, False),
+        ({"prompt": "x", "size": "256x256", "quality": "standard"}, False),
+        ({"prompt": "x", "size": "256x256", "quality": "auto"}, False),
+        ({"prompt": "x", "size": "256x256", "output_format": None, "stream": None}, False),
+        ({"prompt": "x", "background": "auto"}, True),
+        ({"prompt": "x", "moderation": "low"}, True),
+        ({"prompt": "x", "output_format": "png"}, True),
+        ({"prompt": "x", "stream": False}, True),
+        ({"prompt": "x", "partial_images": 0}, True),
+        ({"prompt": "x", "quality": "high"}, True),
+        ({"prompt": "x", "size": "1536x1024", "quality": "low"}, True),
+    ],
+)
+def test_generations_default_to_dalle2_unless_a_gpt_parameter_is_used(
+    pool: urllib3.PoolManager, server: ImagesServer, body: dict[str, Any], gpt: bool
+) -> None:
+    reply = post_json(pool, server, body)
+    assert reply.status == 200, reply.data
+    assert ("usage" in reply.json) is gpt  # a GPT image model answered (gpt-image-1.5)
+    assert ("b64_json" in reply.json["data"][0]) is gpt
+
+
+@pytest.mark.parametrize(
+    ("fields", "gpt"),
+    [
+        ([("prompt", "x"), ("image", file(rgba_png(8, 8, hole=True))), ("size", "256x256")], False),
+        ([("prompt", "x"), ("image[]", file(rgba_png(8, 8, hole=True))), ("n", "1")], False),
+        ([("prompt", "x"), ("image", file(rgb_png(8, 8))), ("input_fidelity", "high")], True),
+        ([("prompt", "x"), ("image", file(rgb_png(8, 8))), ("quality", "medium")], True),
+        ([("prompt", "x"), ("image[]", file(rgb_png(8, 8))), ("image[]", file(jpeg(8, 8)))], True),
+    ],
+)
+def test_edits_default_to_dalle2_unless_a_gpt_parameter_is_used(
+    pool: urllib3.PoolManager, server: ImagesServer, fields: Fields, gpt: bool
+) -> None:
+    reply = post_form(pool, server, "edits", fields)
+    assert reply.status == 200, reply.data
+    assert ("usage" in reply.json) is gpt
+
+
+@pytest.mark.parametrize(
+    ("body", "param", "code"),
+    [
+        ({"prompt": "p" * 32001, "model": "gpt-image-1"}, "prompt", "string_above_max_length"),
+        ({"model": "gpt-image-1"}, "prompt", "missing_required_parameter"),
+        ({"prompt": "x", "model": "gpt-image-1", "n": 11}, "n", "integer_above_max_value"),
+        (
+            {"prompt": "x", "model": "gpt-image-1", "response_format": "b64_json"},
+            "response_format",
+            "unsupported_parameter",
+        ),
+        ({"prompt": "x", "model": "gpt-image-1", "size": "1792x1024"}, "size", "invalid_value"),
+        ({"prompt": "x", "model": "gpt-image-1.5", "size": "1536x864"}, "size", "invalid_value"),
+        ({"prompt": "x", "model": "gpt-image-1", "quality": "hd"}, "quality", "invalid_value"),
+        (
+            {"prompt": "x", "model": "gpt-image-1", "quality": "standard"},
+            "quality",
+            "invalid_value",
+        ),
+        (
+            {"prompt": "x", "model": "gpt-image-1", "style": "vivid"},
+            "style",
+            "unsupported_parameter",
+        ),
+        ({"prompt": "x", "background": "none"}, "background", "invalid_value"),
+        (
+            {"prompt": "x", "background": "transparent", "output_format": "jpeg"},
+            "background",
+            "invalid_value",
+        ),
+        ({"prompt": "x", "moderation": "high"}, "moderation", "invalid_value"),
+        ({"prompt": "x", "output_format": "gif"}, "output_format", "invalid_value"),
+        ({"prompt": "x", "output_format": "jpeg"}, "output_format", "unsupported_value"),
+        ({"prompt": "x", "output_format": "webp"}, "output_format", "unsupported_value"),
+        (
+            {"prompt": "x", "model": "gpt-image-1", "output_compression": 50},
+            "output_compression",
+            "unsupported_parameter",
+        ),
+        (
+            {"prompt": "x", "output_format": "png", "output_compression": 50},
+            "output_compression",
+            "unsupported_parameter",
+        ),
+        (
+            {"prompt": "x", "output_format": "jpeg", "output_compression": 101},
+            "output_compression",
+            "integer_above_max_value",
+        ),
+        (
+            {"prompt": "x", "output_format": "webp", "output_compression": -1},
+            "output_compression",
+            "integer_below_min_value",
+        ),
+        (
+            {"prompt": "x", "output_format": "webp", "output_compression": "50"},
+            "output_compression",
+            "invalid_type",
+        ),
+        ({"prompt": "x", "stream": "true"}, "stream", "invalid_type"),
+        ({"prompt": "x", "partial_images": 4}, "partial_images", "integer_above_max_value"),
+        ({"prompt": "x", "partial_images": -1}, "partial_images", "integer_below_min_value"),
+        ({"prompt": "x", "input_fidelity": "high"}, "input_fidelity", "unknown_parameter"),
+        ({"prompt": "x", "model": "chatgpt-image-latest"}, "model", "invalid_value"),
+        ({"prompt": "x", "model": "gpt-image-3"}, "model", "invalid_value"),
+    ],
+)
+def test_gpt_generation_validation(
+    pool: urllib3.PoolManager,
+    server: ImagesServer,
+    body: dict[str, Any],
+    param: str,
+    code: str,
+) -> None:
+    reply = post_json(pool, server, body)
+    assert reply.status == 400, reply.data
+    assert (reply.error["param"], reply.error["code"]) == (param, code)
+
+
+@pytest.mark.parametrize("model", ["dall-e-2", "dall-e-3"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("background", "opaque"),
+        ("moderation", "auto"),
+        ("output_format", "png"),
+        ("output_compression", 80),
+        ("stream", True),
+        ("stream", False),
+        ("partial_images", 1),
+    ],
+)
+def test_gpt_parameters_are_unsupported_by_dalle(
+    pool: urllib3.PoolManager, server: ImagesServer, model: str, name: str, value: Any
+) -> None:
+    reply = post_json(pool, server, {"prompt": "x", "model": model, name: value})
+    assert reply.status == 400
+    assert (reply.error["param"], reply.error["code"]) == (name, "unsupported_parameter")
+    assert model in reply.error["message"]
+
+
+@pytest.mark.parametrize(
+    "size", ["1536x864", "2160x3840", "512x1536", "1536x512", "16x48", "2560x1440"]
+)
+def test_gpt_image_2_custom_sizes(
+    pool: urllib3.PoolManager, server: ImagesServer, size: str
+) -> None:
+    reply = post_json(pool, server, {"prompt": "x", "model": "gpt-image-2", "size": size})
+    assert reply.status == 200, reply.data
+    assert reply.json["size"] == size
+    width, height, _ = image_of(reply.json["data"][0], pool)
+    assert f"{width}x{height}" == size
+
+
+@pytest.mark.parametrize(
+    ("size", "problem"),
+    [
+        ("1000x1000", "multiples of 16"),
+        ("0x512", "multiples of 16"),
+        ("1600x512", "aspect ratio"),
+        ("512x1600", "aspect ratio"),
+        ("4096x2048", "3840x2160"),
+        ("3840x2400", "3840x2160"),
+        ("1536X864", "WIDTHxHEIGHT"),
+        ("big", "WIDTHxHEIGHT"),
+    ],
+)
+def test_gpt_image_2_custom_size_limits(
+    pool: urllib3.PoolManager, server: ImagesServer, size: str, problem: str
+) -> None:
+    reply = post_json(pool, server, {"prompt": "x", "model": "gpt-image-2", "size": size})
+    assert reply.status == 400
+    assert reply.error["param"] == "size" and problem in reply.error["message"]
+
+
+def test_gpt_edge_values_are_accepted(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    accepted = [
+        {"prompt": "p" * 32000, "model": "gpt-image-1", "quality": "low", "size": "1024x1024"},
+        {"prompt": "x", "model": "gpt-image-1-mini", "n": 10, "quality": "low"},
+        {"prompt": "x", "output_format": "png", "background": "opaque", "moderation": "low"},
+        {"prompt": "x", "model": "gpt-image-1", "output_compression": None, "partial_images": 3},
+        {"prompt": "x", "model": "gpt-image-1", "response_format": None, "style": None},
+        {"prompt": "x", "model": "gpt-image-1", "stream": False, "quality": "auto"},
+    ]
+    for body in accepted:
+        reply = post_json(pool, server, body)
+        assert reply.status == 200, (body, reply.data)
+        assert reply.headers["Content-Type"] == "application/json"
+    assert len(post_json(pool, server, accepted[1]).json["data"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("fields", "param", "code"),
+    [
+        (
+            [("prompt", "x"), ("model", "dall-e-2")]
+            + [("image[]", file(rgba_png(8, 8, hole=True)))] * 2,
+            "image",
+            "too_many_images",
+        ),
+        (
+            [("prompt", "x"), ("model", "gpt-image-1")] + [("image[]", file(rgb_png(8, 8)))] * 17,
+            "image",
+            "too_many_images",
+        ),
+        (
+            [("prompt", "x"), ("model", "gpt-image-1"), ("image", file(b"GIF89a\x08\x00\x08\x00"))],
+            "image",
+            "invalid_image_format",
+        ),
+        (
+            [("prompt", "x"), ("model", "gpt-image-1"), ("image", file(b"\xff\xd8\xff\xe0junk"))],
+            "image",
+            "invalid_image_format",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "gpt-image-1"),
+                ("image[]", file(rgb_png(8, 8))),
+                ("image[]", file(b"RIFF\x00\x00\x00\x00WEBPVP8 ")),
+            ],
+            "image",
+            "invalid_image_format",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "gpt-image-1"),
+                ("image", file(rgb_png(8, 8))),
+                ("mask", file(jpeg(8, 8))),
+            ],
+            "mask",
+            "invalid_image_format",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "gpt-image-1"),
+                ("image[]", file(rgb_png(16, 8))),
+                ("image[]", file(rgb_png(8, 8))),
+                ("mask", file(rgba_png(8, 8, hole=True))),
+            ],
+            "mask",
+            "mask_size_mismatch",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "gpt-image-1"),
+                ("image", file(jpeg(32, 16))),
+                ("mask", file(rgba_png(16, 16, hole=True))),
+            ],
+            "mask",
+            "mask_size_mismatch",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "gpt-image-1"),
+                ("image", file(rgb_png(8, 8))),
+                ("mask", file(rgb_png(8, 8))),
+            ],
+            "mask",
+            "mask_without_transparency",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "gpt-image-1-mini"),
+                ("image", file(rgb_png(8, 8))),
+                ("input_fidelity", "high"),
+            ],
+            "input_fidelity",
+            "unsupported_parameter",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "dall-e-2"),
+                ("image", file(rgba_png(8, 8, hole=True))),
+                ("input_fidelity", "low"),
+            ],
+            "input_fidelity",
+            "unsupported_parameter",
+        ),
+        (
+            [("prompt", "x"), ("image", file(rgb_png(8, 8))), ("input_fidelity", "medium")],
+            "input_fidelity",
+            "invalid_value",
+        ),
+        (
+            [("prompt", "x"), ("image", file(rgb_png(8, 8))), ("moderation", "low")],
+            "moderation",
+            "unknown_parameter",
+        ),
+        (
+            [("prompt", "x"), ("image", file(rgb_png(8, 8))), ("image[]", file(rgb_png(8, 8)))],
+            "image",
+            "duplicate_parameter",
+        ),
+        (
+            [("prompt", "x"), ("image[]", file(rgb_png(8, 8))), ("image", file(rgb_png(8, 8)))],
+            "image",
+            "duplicate_parameter",
+        ),
+        ([("prompt", "x"), ("image[]", "text")], "image", "invalid_type"),
+        (
+            [("prompt", "x"), ("image[]", file(rgb_png(8, 8))), ("image[]", "text")],
+            "image",
+            "invalid_type",
+        ),
+        (
+            [("prompt", "x"), ("image", file(rgb_png(8, 8))), ("stream", "maybe")],
+            "stream",
+            "invalid_type",
+        ),
+        (
+            [("prompt", "x"), ("image", file(rgb_png(8, 8))), ("partial_images", "two")],
+            "partial_images",
+            "invalid_type",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "gpt-image-1"),
+                ("image", file(rgb_png(8, 8))),
+                ("response_format", "url"),
+            ],
+            "response_format",
+            "unsupported_parameter",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "chatgpt-image-latest"),
+                ("image", file(rgb_png(8, 8))),
+                ("quality", "standard"),
+            ],
+            "quality",
+            "invalid_value",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "gpt-image-1"),
+                ("image", file(rgb_png(8, 8))),
+                ("size", "512x512"),
+            ],
+            "size",
+            "invalid_value",
+        ),
+        (
+            [
+                ("prompt", "x"),
+                ("model", "dall-e-2"),
+                ("image", file(rgba_png(8, 8, hole=True))),
+                ("stream", "true"),
+            ],
+            "stream",
+            "unsupported_parameter",
+        ),
+        (
+            [("prompt", "x"), ("image", file(rgb_png(8, 8))), ("output_format", "webp")],
+            "output_format",
+            "unsupported_value",
+        ),
+    ],
+)
+def test_gpt_edit_validation(
+    pool: urllib3.PoolManager, server: ImagesServer, fields: Fields, param: str, code: str
+) -> None:
+    reply = post_form(pool, server, "edits", fields)
+    assert reply.status == 400, reply.data
+    assert (reply.error["param"], reply.error["code"]) == (param, code)
+
+
+def test_variations_take_no_image_array(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    reply = post_form(pool, server, "variations", [("image[]", file(rgb_png(8, 8)))])
+    assert reply.status == 400
+    assert (reply.error["param"], reply.error["code"]) == ("image[]", "unknown_parameter")
+
+
+@pytest.mark.parametrize(
+    ("image", "size"),
+    [
+        (rgb_png(96, 64), "1536x1024"),
+        (rgb_png(64, 96), "1024x1536"),
+        (rgb_png(70, 64), "1024x1024"),
+        (jpeg(300, 200), "1536x1024"),
+        (webp(200, 300), "1024x1536"),
+        (webp(200, 300, "VP8L"), "1024x1536"),
+        (webp(300, 200, "VP8 "), "1536x1024"),
+    ],
+)
+def test_gpt_edit_takes_any_shape_and_format_and_auto_follows_it(
+    pool: urllib3.PoolManager, server: ImagesServer, image: bytes, size: str
+) -> None:
+    reply = post_form(
+        pool,
+        server,
+        "edits",
+        {"prompt": "x", "model": "gpt-image-1", "image": file(image), "size": "auto"},
+    )
+    assert reply.status == 200, reply.data
+    assert reply.json["size"] == size
+    width, height, _ = image_of(reply.json["data"][0], pool)
+    assert f"{width}x{height}" == size
+
+
+def test_multi_image_gpt_edit(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    images = [rgb_png(64, 64), jpeg(640, 480), webp(100, 50)] + [rgb_png(8, 8)] * 13
+    reply = post_form(
+        pool,
+        server,
+        "edits",
+        [("prompt", "collage"), ("model", "gpt-image-1"), ("size", "1024x1536")]
+        + [("image[]", file(data, f"in-{i}")) for i, data in enumerate(images)],
+    )
+    assert reply.status == 200, reply.data
+    assert image_of(reply.json["data"][0], pool)[:2] == (1024, 1536)
+    record = server.requests[-1]
+    assert [part.data for part in record.file_parts("image[]")] == images
+    assert [part.filename for part in record.file_parts()] == [f"in-{i}" for i in range(16)]
+    assert record.files["image[]"].filename == "in-0"
+
+
+def test_gpt_edit_pixels(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    size = 64
+    source = bytes(range(256)) * (size * size * 4 // 256)
+    source_rgba = bytearray(source)
+    source_rgba[3::4] = b"\xff" * (size * size)
+    image = encode_png(size, size, bytes(source_rgba))
+    mask = rgba_png(size, size, hole=True)  # left half transparent: edit there
+    common = {"prompt": "p", "model": "gpt-image-1", "size": "1024x1024", "image": file(image)}
+    generated = synthesize("p", 1024, 1024, 0, alpha=True)
+    scaled = _scale(bytes(source_rgba), size, 1024)
+
+    masked = post_form(pool, server, "edits", {**common, "mask": file(mask, "mask.png")})
+    _, _, out = image_of(masked.json["data"][0], pool)
+    for x in (0, 100, 511, 512, 700, 1023):
+        at = slice((300 * 1024 + x) * 4, (300 * 1024 + x) * 4 + 3)
+        assert out[at] == (generated if x < 512 else scaled)[at], x
+
+    blended = post_form(pool, server, "edits", common)
+    _, _, out = image_of(blended.json["data"][0], pool)
+    for offset in (0, 4 * 1000, 4 * 524_287):
+        for channel in range(3):
+            i = offset + channel
+            assert out[i] == (generated[i] >> 1) + (scaled[i] >> 1)
+
+    from_jpeg = post_form(pool, server, "edits", {**common, "image": file(jpeg(64, 64))})
+    assert image_of(from_jpeg.json["data"][0], pool)[2] == generated  # synthesized from the prompt
+
+
+def _scale(rgba: bytes, size: int, new_size: int) -> bytes:
+    from openapiopenai.testing._images import scale_nearest
+
+    return scale_nearest(rgba, size, size, new_size, new_size)
+
+
+def test_gpt_uploads_up_to_50mb(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    png = rgb_png(8, 8)
+    five_mb = png + bytes(5 * 1024 * 1024)  # too big for dall-e-2, fine for GPT models
+    fields = {"prompt": "x", "image": file(five_mb)}
+    assert post_form(pool, server, "edits", {**fields, "model": "gpt-image-1"}).status == 200
+    small = post_form(pool, server, "edits", {**fields, "model": "dall-e-2"})
+    assert (small.status, small.error["code"]) == (400, "image_too_large")
+    too_big = png + bytes(50 * 1024 * 1024 - len(png))
+    reply = post_form(
+        pool, server, "edits", {**fields, "model": "gpt-image-1", "image": file(too_big)}
+    )
+    assert (reply.status, reply.error["param"], reply.error["code"]) == (
+        400,
+        "image",
+        "image_too_large",
+    )
+    assert "50 MB" in reply.error["message"]
+
+
+def test_chatgpt_image_latest_edits(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    reply = post_form(
+        pool,
+        server,
+        "edits",
+        {"prompt": "x", "model": "chatgpt-image-latest", "image": file(rgb_png(8, 8))},
+    )
+    assert reply.status == 200 and set(reply.json) == GPT_FIELDS
 
 
 # --- URLs ----------------------------------------------------------------------------------
@@ -781,6 +1458,257 @@ def test_urllib3_sees_the_faults_as_protocol_errors(server: ImagesServer) -> Non
         "drop_connection",
         "truncate_body",
     ]
+
+
+def test_drop_during_upload_fails_the_send(server: ImagesServer) -> None:
+    server.respond_with(503)
+    server.drop_during_upload()
+    assert raw_post(server).status == 503  # faults stay in order
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    body = b"{" + b" " * (4 * 1024 * 1024) + b"}"
+    with pytest.raises((BrokenPipeError, ConnectionResetError)):
+        connection.request(  # the send itself fails: the server never read the body
+            "POST",
+            "/v1/images/generations",
+            body=body,
+            headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+        )
+    connection.close()
+    record = server.requests[1]
+    assert record.fault == Fault.drop_during_upload()
+    assert (record.status, record.body, record.request_id) == (None, b"", None)
+    assert record.headers["Content-Length"] == str(len(body))
+    assert raw_post(server).status == 200
+
+
+def test_drop_during_upload_comes_before_the_body_checks() -> None:
+    with ImagesServer(max_body_size=10) as server:
+        server.drop_during_upload()
+        with pytest.raises((ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)):
+            raw_post(server)  # too large a body, but the fault acts before reading it
+        assert raw_post(server).status == 413
+        assert [r.fault.kind if r.fault else None for r in server.requests] == [
+            "drop_during_upload",
+            None,
+        ]
+
+
+# --- streaming ---------------------------------------------------------------------------
+
+STREAM_FIELDS = {"type", "b64_json", "created_at", "size", "quality", "background", "output_format"}
+
+
+def stream_post(
+    server: ImagesServer,
+    body: dict[str, Any],
+    connection: Optional[http.client.HTTPConnection] = None,
+) -> http.client.HTTPResponse:
+    connection = connection or http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request(
+        "POST",
+        "/v1/images/generations",
+        body=json.dumps(body),
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+    )
+    return connection.getresponse()
+
+
+def test_streamed_generation(server: ImagesServer, clock: Clock) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    request = {"prompt": "fox", "model": "gpt-image-1", "stream": True, "partial_images": 2}
+    response = stream_post(server, {**request, "quality": "low", "size": "1024x1536"}, connection)
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "text/event-stream; charset=utf-8"
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    assert response.getheader("Content-Length") is None
+    assert response.getheader("Connection") == "keep-alive"
+    events = sse_events(response.read())
+    assert [name for name, _ in events] == [
+        "image_generation.partial_image",
+        "image_generation.partial_image",
+        "image_generation.completed",
+    ]
+    final = decode_png(base64.b64decode(events[-1][1]["b64_json"]))
+    assert final[2] == synthesize("fox", 1024, 1536, 0, alpha=True)
+    for index, (name, data) in enumerate(events):
+        assert data["type"] == name
+        assert set(data) == STREAM_FIELDS | (
+            {"usage"} if name.endswith("completed") else {"partial_image_index"}
+        )
+        assert (data["created_at"], data["size"], data["quality"]) == (
+            int(clock.now),
+            "1024x1536",
+            "low",
+        )
+        assert (data["background"], data["output_format"]) == ("opaque", "png")
+        image = decode_png(base64.b64decode(data["b64_json"]))
+        assert image[:2] == (1024, 1536)
+        if name.endswith("partial_image"):
+            assert data["partial_image_index"] == index
+            assert image[2] != final[2]  # a coarser preview
+    assert events[-1][1]["usage"]["output_tokens"] == 408 + 2 * 100
+    # The chunked body ended cleanly: the connection serves the next request.
+    again = stream_post(server, {"prompt": "x", "size": "256x256"}, connection)
+    assert again.status == 200 and json.loads(again.read())["data"]
+    connection.close()
+    assert server.requests[0].status == 200 and server.requests[0].error is None
+
+
+def test_streamed_edit_without_partial_images_and_several_images(
+    pool: urllib3.PoolManager, server: ImagesServer
+) -> None:
+    reply = post_form(
+        pool,
+        server,
+        "edits",
+        {"prompt": "x", "image": file(rgb_png(8, 8)), "stream": "true", "n": "2"},
+    )
+    assert reply.status == 200
+    assert reply.headers["Content-Type"].startswith("text/event-stream")
+    events = sse_events(reply.data)
+    assert [name for name, _ in events] == ["image_edit.completed"] * 2
+    first, second = (data["b64_json"] for _, data in events)
+    assert first != second
+    form_false = post_form(
+        pool, server, "edits", {"prompt": "x", "image": file(rgb_png(8, 8)), "stream": "false"}
+    )
+    assert form_false.headers["Content-Type"] == "application/json"
+
+
+def test_stream_interval_paces_the_events() -> None:
+    with ImagesServer(stream_interval=0.15) as server:
+        request = {"prompt": "x", "model": "gpt-image-1-mini", "stream": True, "partial_images": 2}
+        with urllib3.PoolManager(retries=False) as pool:
+            response = pool.request(
+                "POST",
+                server.url + "/images/generations",
+                body=json.dumps(request),
+                headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+                preload_content=False,
+            )
+            arrivals, buffer = [], b""
+            while True:
+                chunk = response.read1(1 << 20)  # type: ignore[attr-defined]
+                if not chunk:
+                    break
+                buffer += chunk
+                arrivals += [time.perf_counter()] * chunk.count(b"\n\n")
+            response.release_conn()
+    assert len(arrivals) == 3
+    assert arrivals[1] - arrivals[0] >= 0.1 and arrivals[2] - arrivals[1] >= 0.1
+    assert len(sse_events(buffer)) == 3
+
+
+def test_hold_stream_sends_the_first_events_then_waits(server: ImagesServer) -> None:
+    release = server.hold_stream(after_events=1)
+    assert server.pending_faults[0].kind == "hold_stream"
+    request = {"prompt": "x", "model": "gpt-image-1", "stream": True, "partial_images": 3}
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        body = json.dumps(request).encode()
+        sock.sendall(
+            b"POST /v1/images/generations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {KEY}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        received = b""
+        while b"partial_image_index" not in received:
+            received += sock.recv(1 << 20)
+        sock.settimeout(0.3)
+        with pytest.raises(socket.timeout):  # held: nothing more arrives
+            while True:
+                chunk = sock.recv(1 << 20)
+                assert chunk, "the server closed the stream"
+                received += chunk
+        assert received.count(b"event: ") == 1
+        release.set()
+        sock.settimeout(10)
+        while not received.endswith(b"\r\n0\r\n\r\n"):
+            received += sock.recv(1 << 20)
+    assert received.count(b"event: ") == 4
+
+
+def test_hold_stream_ends_when_the_server_stops() -> None:
+    server = ImagesServer().start()
+    server.hold_stream(after_events=0)
+    response = stream_post(server, {"prompt": "x", "model": "gpt-image-1", "stream": True})
+    assert response.status == 200
+    started = time.perf_counter()
+    server.stop()
+    with pytest.raises(http.client.IncompleteRead):
+        response.read()
+    assert time.perf_counter() - started < 2
+
+
+def test_stream_error_event(server: ImagesServer) -> None:
+    server.stream_error(code="moderation_blocked", message="Your request was rejected.")
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    request = {"prompt": "x", "model": "gpt-image-1", "stream": True, "partial_images": 2}
+    response = stream_post(server, request, connection)
+    assert response.status == 200
+    data = response.read()
+    error = {
+        "type": "invalid_request_error",
+        "code": "moderation_blocked",
+        "message": "Your request was rejected.",
+        "param": None,
+    }
+    assert data.endswith(
+        b"\n\nevent: error\ndata: "
+        + json.dumps({"type": "error", "error": error}).encode()
+        + b"\n\n"
+    )
+    assert [name for name, _ in sse_events(data)] == ["image_generation.partial_image", "error"]
+    assert server.requests[0].error == error and server.requests[0].status == 200
+    assert stream_post(server, {"prompt": "x", "size": "256x256"}, connection).status == 200
+    connection.close()
+
+
+def test_stream_error_with_no_event_first_and_faults_on_non_streams(server: ImagesServer) -> None:
+    server.stream_error(after_events=0, type="server_error", code=None, times=2)
+    assert raw_post(server).status == 200  # not a stream: served as usual
+    assert server.requests[0].error is None
+    events = sse_events(stream_post(server, {"prompt": "x", "stream": True}).read())
+    assert events == [
+        (
+            "error",
+            {
+                "type": "error",
+                "error": {
+                    "type": "server_error",
+                    "code": None,
+                    "message": "The server had an error while processing your request.",
+                    "param": None,
+                },
+            },
+        )
+    ]
+
+
+@pytest.mark.parametrize("fault", ["drop_mid_body", "truncate_body"])
+def test_streams_cut_by_faults(server: ImagesServer, fault: str) -> None:
+    getattr(server, fault)()
+    request = {"prompt": "x", "model": "gpt-image-1", "stream": True, "partial_images": 3}
+    with urllib3.PoolManager(retries=False) as pool:
+        response = pool.request(
+            "POST",
+            server.url + "/images/generations",
+            body=json.dumps(request),
+            headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+            preload_content=False,
+        )
+        assert response.status == 200
+        received = b""
+        with pytest.raises(urllib3.exceptions.ProtocolError):
+            for chunk in response.stream(1 << 16):
+                received += chunk
+    assert received.count(b"event: ") == 2  # half of the four events
+
+
+def test_stream_validation(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    reply = post_json(pool, server, {"prompt": "x", "model": "dall-e-3", "stream": True})
+    assert reply.status == 400
+    assert reply.headers["Content-Type"] == "application/json"
+    assert (reply.error["param"], reply.error["code"]) == ("stream", "unsupported_parameter")
 
 
 # --- CLI and pytest plugin -------------------------------------------------------------------

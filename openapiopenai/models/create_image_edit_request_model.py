@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Union
+from typing import ClassVar, Literal, Union, get_args
 
 from openapiopenai.models._model_name import ModelNameWrapper
 
@@ -28,12 +28,4 @@ class CreateImageEditRequestModel(ModelNameWrapper):
     """The model to use for edits and variations."""
 
     __slots__ = ()
-    KNOWN: ClassVar[tuple[str, ...]] = (
-        "gpt-image-1.5",
-        "gpt-image-2",
-        "gpt-image-2-2026-04-21",
-        "dall-e-2",
-        "gpt-image-1",
-        "gpt-image-1-mini",
-        "chatgpt-image-latest",
-    )
+    KNOWN: ClassVar[tuple[str, ...]] = get_args(get_args(ImageEditModelName)[0])

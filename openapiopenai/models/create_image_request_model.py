@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Union
+from typing import ClassVar, Literal, Union, get_args
 
 from openapiopenai.models._model_name import ModelNameWrapper
 
@@ -27,12 +27,4 @@ class CreateImageRequestModel(ModelNameWrapper):
     """The model to use for image generation (the server's default is ``dall-e-2``)."""
 
     __slots__ = ()
-    KNOWN: ClassVar[tuple[str, ...]] = (
-        "gpt-image-1.5",
-        "gpt-image-2",
-        "gpt-image-2-2026-04-21",
-        "dall-e-2",
-        "dall-e-3",
-        "gpt-image-1",
-        "gpt-image-1-mini",
-    )
+    KNOWN: ClassVar[tuple[str, ...]] = get_args(get_args(ImageGenerationModelName)[0])

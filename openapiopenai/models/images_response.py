@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Optional, Union
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, ClientBinding, PathArg
 from openapiopenai.models._base import ResponseModel
 from openapiopenai.models.image import Image
 from openapiopenai.models.image_gen_usage import ImageGenUsage
+
+if TYPE_CHECKING:
+    from openapiopenai.api_client import ApiClient
+    from openapiopenai.configuration import TimeoutValue
 
 __all__ = ["ImagesResponse"]
 
@@ -17,7 +23,8 @@ class ImagesResponse(ResponseModel):
     """The images an operation produced, with their creation time.
 
     Enumerated fields list the values the spec knows but accept any string: the API adds
-    values faster than SDKs ship, and a new value must not break parsing.
+    values faster than SDKs ship, and a new value must not break parsing.  ``save()``
+    writes the images to a directory; in Jupyter the response shows them in a grid.
     """
 
     created: int = Field(description="The Unix timestamp (in seconds) of the creation.")
@@ -37,3 +44,45 @@ class ImagesResponse(ResponseModel):
     usage: Optional[ImageGenUsage] = Field(
         default=None, description="Token usage (GPT image models)."
     )
+
+    # The client whose call returned this response (set by ApiClient); not part of the value.
+    _binding: ClientBinding = PrivateAttr(default_factory=ClientBinding)
+
+    def save(
+        self,
+        directory: PathArg,
+        prefix: str = "image",
+        *,
+        overwrite: bool = False,
+        client: Optional[ApiClient] = None,
+        timeout: TimeoutValue = None,
+        max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+    ) -> list[Path]:
+        """Write every image to ``directory`` as ``{prefix}-{i}.{ext}``; return the paths.
+
+        The extension follows each image's real format.  ``url`` images are downloaded as
+        by :meth:`Image.to_bytes`, all of them before any file is written.  Existing files
+        are never replaced unless ``overwrite``: the numbering moves past them.
+        """
+        from openapiopenai._results import save_images
+
+        return save_images(
+            self.data,
+            directory,
+            prefix,
+            overwrite=overwrite,
+            output_format=self.output_format,
+            client=client if client is not None else self._binding.client,
+            timeout=timeout,
+            max_bytes=max_bytes,
+        )
+
+    def _bind_client(self, client: ApiClient) -> None:
+        self._binding = ClientBinding(client)
+        for image in self.data:
+            image._bind_client(client)
+
+    def _repr_html_(self) -> str:
+        from openapiopenai._display import response_html
+
+        return response_html(self)

@@ -1,7 +1,9 @@
 """A local OpenAI Images API for tests: ``ImagesServer``, a pytest plugin and a CLI.
 
 ``ImagesServer`` serves the three image operations on 127.0.0.1 with real PNGs, the API's
-validation and error shapes, expiring image URLs, a request log and scripted faults::
+validation and error shapes (v2.0.0 and the latest contract: the GPT image models,
+multi-image edits, ``usage``, streamed events), expiring image URLs, a request log and
+scripted faults::
 
     from openapiopenai.testing import ImagesServer
 

@@ -14,7 +14,10 @@ from types import FrameType
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m openapiopenai.testing",
-        description="A local OpenAI Images API (v2.0.0) for tests and manual experiments.",
+        description=(
+            "A local OpenAI Images API (v2.0.0 and latest contracts, PNG output only)"
+            " for tests and manual experiments."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the API until Ctrl-C")
@@ -30,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--url-ttl", type=float, default=3600.0, help="image URL lifetime in seconds"
     )
+    serve.add_argument(
+        "--stream-interval",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="pause between the events of streamed responses (default: 0)",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log requests")
     return parser
 
@@ -41,7 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    server = ImagesServer(args.host, args.port, api_keys=args.api_keys, url_ttl=args.url_ttl)
+    if args.stream_interval < 0:
+        print("--stream-interval cannot be negative", file=sys.stderr)
+        return 2
+    server = ImagesServer(
+        args.host,
+        args.port,
+        api_keys=args.api_keys,
+        url_ttl=args.url_ttl,
+        stream_interval=args.stream_interval,
+    )
     try:
         server.start()
     except OSError as exc:

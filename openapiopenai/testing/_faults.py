@@ -10,12 +10,21 @@ import collections
 import json
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any, Literal, Union
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Literal, Union
 
 __all__ = ["Body", "Fault", "FaultKind", "FaultQueue"]
 
-FaultKind = Literal["respond", "delay", "drop_connection", "drop_mid_body", "truncate_body"]
+FaultKind = Literal[
+    "respond",
+    "delay",
+    "drop_connection",
+    "drop_during_upload",
+    "drop_mid_body",
+    "truncate_body",
+    "hold_stream",
+    "stream_error",
+]
 
 #: A response body: bytes as they are, text as UTF-8, a mapping as JSON.
 Body = Union[bytes, str, Mapping[str, Any]]
@@ -40,12 +49,22 @@ class Fault:
     * ``"delay"``: wait ``delay`` seconds, then serve normally;
     * ``"drop_connection"``: read the request, then close without sending a byte
       (a TCP reset instead of a clean close with ``reset``);
+    * ``"drop_during_upload"``: read the request line and headers only, then reset the
+      connection while the client is still sending the body (it acts before the body is
+      read, so even a body too large for a 413 is cut);
     * ``"drop_mid_body"``: send the real response's headers and the first half of its
-      body, then reset the connection (the client sees a connection reset mid-body);
+      body, then reset the connection (the client sees a connection reset mid-body); a
+      streamed response is cut after half its events;
     * ``"truncate_body"``: send headers whose ``Content-Length`` claims the whole body,
-      only ``keep`` bytes of it (default half), then close cleanly (an incomplete read).
+      only ``keep`` bytes of it (default half), then close cleanly (an incomplete read);
+      a streamed response ends after half its events without the final chunk;
+    * ``"hold_stream"``: serve normally, but pause a streamed response after
+      ``after_events`` events until ``release`` is set (or the server stops);
+    * ``"stream_error"``: serve normally, but end a streamed response after
+      ``after_events`` events with an ``error`` event carrying ``error``.
 
-    Any kind can also wait ``delay`` seconds before acting (see ``ImagesServer.delay``).
+    The stream kinds leave a response that is not streamed as it is. Any kind can also
+    wait ``delay`` seconds before acting (see ``ImagesServer.delay``).
     """
 
     kind: FaultKind
@@ -56,6 +75,12 @@ class Fault:
     headers: tuple[tuple[str, str], ...] = ()
     reset: bool = False
     keep: int | None = None
+    #: Stream kinds: how many events are sent before the pause or the error.
+    after_events: int = 0
+    #: ``hold_stream``: the event that lets the rest of the stream through.
+    release: threading.Event | None = field(default=None, compare=False, repr=False)
+    #: ``stream_error``: the error object's members (``type``, ``code``, ``message``, ``param``).
+    error: tuple[tuple[str, str | None], ...] = ()
 
     @classmethod
     def respond(
@@ -113,6 +138,39 @@ class Fault:
             keep=keep,
         )
 
+    @classmethod
+    def drop_during_upload(cls) -> Fault:
+        """Reset the connection after the request headers, before reading the body."""
+        return cls("drop_during_upload", reset=True)
+
+    @classmethod
+    def hold_stream(cls, release: threading.Event, *, after_events: int = 1) -> Fault:
+        """Pause a streamed response after ``after_events`` events until ``release`` is set."""
+        if after_events < 0:
+            raise ValueError("after_events cannot be negative")
+        return cls("hold_stream", after_events=after_events, release=release)
+
+    @classmethod
+    def stream_error(
+        cls,
+        code: str | None = "server_error",
+        message: str = "The server had an error while processing your request.",
+        *,
+        after_events: int = 1,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+    ) -> Fault:
+        """End a streamed response after ``after_events`` events with an ``error`` event."""
+        if after_events < 0:
+            raise ValueError("after_events cannot be negative")
+        error = (("type", type), ("code", code), ("message", message), ("param", param))
+        return cls("stream_error", after_events=after_events, error=error)
+
+    @property
+    def error_object(self) -> dict[str, str | None] | None:
+        """``stream_error``: the ``error`` member of the error event's data."""
+        return dict(self.error) if self.error else None
+
     def after(self, seconds: float) -> Fault:
         """This fault, acting only after ``seconds`` more."""
         if seconds < 0:
@@ -138,6 +196,13 @@ class FaultQueue:
         """The fault for the request being handled, or ``None`` for normal service."""
         with self._lock:
             return self._faults.popleft() if self._faults else None
+
+    def pop_if(self, wanted: Callable[[Fault], bool]) -> Fault | None:
+        """The next fault if it is ``wanted`` (then taken off the queue), else ``None``."""
+        with self._lock:
+            if self._faults and wanted(self._faults[0]):
+                return self._faults.popleft()
+            return None
 
     def clear(self) -> None:
         """Drop every queued fault."""

@@ -14,8 +14,12 @@ from openapiopenai._png import encode_png
 
 __all__ = [
     "Pixels",
+    "blend",
+    "edit_pixels",
     "edit_png",
+    "encode_output",
     "generate_png",
+    "pixelate",
     "scale_nearest",
     "synthesize",
     "variation_png",
@@ -28,6 +32,7 @@ _GRID = 8  # cells per side of the colour grid
 _SHADES = 16  # brightness steps within one grid band
 # Alpha byte -> 0 where fully transparent (the area to edit), 1 elsewhere.
 _EDIT_FLAGS = bytes([0] + [1] * 255)
+_HALF = bytes(value >> 1 for value in range(256))
 
 
 def synthesize(prompt: str, width: int, height: int, index: int, *, alpha: bool = False) -> bytes:
@@ -86,13 +91,13 @@ def scale_nearest(
     return b"".join(rows)
 
 
-def edit_png(
+def edit_pixels(
     image: Pixels, mask: Pixels | None, prompt: str, width: int, height: int, index: int
-) -> bytes:
+) -> bytearray:
     """Edit ``image`` where ``mask`` (or, without one, the image) is fully transparent.
 
     Both are scaled to ``width`` x ``height`` first; pixels whose mask alpha is 0 become the
-    generated pixels for ``prompt``, every other pixel is kept as it was. Returns an RGBA PNG.
+    generated pixels for ``prompt``, every other pixel is kept as it was. Returns RGBA.
     """
     result = bytearray(scale_nearest(image[2], image[0], image[1], width, height))
     if mask is None:
@@ -107,7 +112,56 @@ def edit_png(
         end = len(flags) if end == -1 else end
         result[start * 4 : end * 4] = generated[start * 4 : end * 4]
         start = flags.find(0, end)
-    return encode_png(width, height, result)
+    return result
+
+
+def edit_png(
+    image: Pixels, mask: Pixels | None, prompt: str, width: int, height: int, index: int
+) -> bytes:
+    """:func:`edit_pixels` encoded as an RGBA PNG."""
+    return encode_png(width, height, edit_pixels(image, mask, prompt, width, height, index))
+
+
+def blend(first: bytes, second: bytes) -> bytearray:
+    """The byte-wise average (rounded down) of two equally long pixel buffers."""
+    # Halved bytes are at most 127, so adding them as big integers never carries.
+    total = int.from_bytes(first.translate(_HALF), "big") + int.from_bytes(
+        second.translate(_HALF), "big"
+    )
+    return bytearray(total.to_bytes(len(first), "big"))
+
+
+def pixelate(pixels: bytes, width: int, height: int, factor: int, channels: int) -> bytes:
+    """``pixels`` in blocks of ``factor`` x ``factor`` (a coarse preview, same size)."""
+    small_width, small_height = max(1, width // factor), max(1, height // factor)
+    small = scale_nearest(pixels, width, height, small_width, small_height, channels)
+    return scale_nearest(small, small_width, small_height, width, height, channels)
+
+
+def encode_output(
+    rgba: bytes | bytearray, width: int, height: int, *, transparent: bool
+) -> tuple[bytes, int]:
+    """Final pixels for a GPT image model and their PNG colour type (6 RGBA, 2 RGB).
+
+    Opaque output drops the alpha channel; transparent output is fully transparent in a
+    frame along the edges (the "background"), opaque elsewhere.
+    """
+    if not transparent:
+        rgb = bytearray(width * height * 3)
+        for channel in range(3):
+            rgb[channel::3] = rgba[channel::4]
+        return bytes(rgb), 2
+    result = bytearray(rgba)
+    result[3::4] = b"\xff" * (width * height)
+    border = max(1, min(width, height) // 16)
+    row = width * 4
+    result[3 : border * row : 4] = bytes(border * width)
+    result[(height - border) * row + 3 :: 4] = bytes(border * width)
+    for y in range(border, height - border):
+        start = y * row
+        result[start + 3 : start + border * 4 : 4] = bytes(border)
+        result[start + (width - border) * 4 + 3 : start + row : 4] = bytes(border)
+    return bytes(result), 6
 
 
 def variation_png(image: Pixels, width: int, height: int, index: int) -> bytes:

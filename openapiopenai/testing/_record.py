@@ -93,9 +93,11 @@ class RecordedRequest:
     json: Any
     #: The multipart/form-data parts in order; empty when the body was not a form.
     form: tuple[Part, ...]
-    #: The HTTP status sent (or begun, for a cut body); ``None`` when no response was sent.
+    #: The status of the response chosen: sent (in part, for a cut body) unless the client
+    #: left or ``stop()`` came first during a delay; ``None`` when no response was due.
     status: int | None
-    #: The error object of an API error response (``{"message", "type", "param", "code"}``).
+    #: The error object of an API error response (``{"message", "type", "param", "code"}``),
+    #: or of the ``error`` event a ``stream_error`` fault put into a streamed response.
     error: Mapping[str, Any] | None
     #: The scripted fault applied to this request, ``None`` when it was served normally.
     fault: Fault | None
@@ -115,8 +117,27 @@ class RecordedRequest:
 
     @property
     def files(self) -> dict[str, Part]:
-        """The form's file parts by field name."""
-        return {part.name: part for part in self.form if part.filename is not None}
+        """The form's file parts by field name (the first one of a repeated name).
+
+        Several images of an edit arrive as repeated ``image[]`` parts: see
+        :meth:`file_parts` for all of them.
+        """
+        files: dict[str, Part] = {}
+        for part in self.form:
+            if part.filename is not None:
+                files.setdefault(part.name, part)
+        return files
+
+    def file_parts(self, name: str | None = None) -> list[Part]:
+        """The form's file parts in order, all of them or those named ``name``.
+
+        ``record.file_parts("image[]")`` lists the images of a multi-image edit.
+        """
+        return [
+            part
+            for part in self.form
+            if part.filename is not None and (name is None or part.name == name)
+        ]
 
     @property
     def faulted(self) -> bool:

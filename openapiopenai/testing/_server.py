@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from openapiopenai.testing._errors import ApiError, openai_error
 from openapiopenai.testing._faults import Body, Fault, FaultQueue
@@ -80,43 +80,44 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         started = time.perf_counter()
         owner = self._owner
-        path, _, query = self.path.partition("?")
-        headers = Headers(self.headers.items())
-        request = Request(self.command, path, query, headers, b"", owner.origin)
-        fault: Fault | None = None
-        received_at = owner._clock()
+        early = owner._faults.pop_if(lambda fault: fault.kind == "drop_during_upload")
+        if early is not None:
+            self._drop_during_upload(early)
+            return
+        body_error: _BodyError | None = None
         try:
             body = self._read_body(owner.max_body_size)
         except _ClientGone:
             self.close_connection = True
             return
         except _BodyError as exc:
+            body, body_error = b"", exc
+        received_at = owner._clock()
+        request = self._request(body)
+        fault: Fault | None = None
+        if body_error is not None:
             self.close_connection = True  # the rest of the body is unread
-            response: Response | None = Response.of_error(ApiError(exc.status, str(exc)))
             parsed = ParsedBody()
-        else:
-            received_at = owner._clock()  # now that the whole request has been read
-            host = headers.get("Host")
-            request = Request(
-                self.command, path, query, headers, body, f"http://{host}" if host else owner.origin
+            response: Response | None = Response.of_error(
+                ApiError(body_error.status, str(body_error))
             )
-            parsed = parse_body(headers, body)
+        else:
+            parsed = parse_body(request.headers, body)
             fault = owner._faults.pop()
             response = self._response_for(fault, request, parsed)
-
         request_id = f"req_{uuid.uuid4().hex}" if response is not None else None
         owner._log.append(
             RecordedRequest(
                 index=-1,
                 method=request.method,
-                path=path,
-                query=query,
-                headers=mask_headers(headers),
-                body=request.body,
+                path=request.path,
+                query=request.query,
+                headers=mask_headers(request.headers),
+                body=body,
                 json=parsed.json,
                 form=parsed.form,
                 status=response.status if response is not None else None,
-                error=response.error if response is not None else None,
+                error=_recorded_error(fault, response),
                 fault=fault,
                 request_id=request_id,
                 received_at=received_at,
@@ -125,8 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
         logger.info(
             '%s "%s %s" %s%s',
             self.client_address[0],
-            self.command,
-            path,
+            request.method,
+            request.path,
             response.status if response is not None else "-",
             f" [fault: {fault.kind}]" if fault is not None else "",
         )
@@ -137,6 +138,46 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(fault, response, request_id, started)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up first
+
+    def _drop_during_upload(self, fault: Fault) -> None:
+        """Record the request from its headers, then reset while the body is on its way."""
+        request = self._request(b"")
+        self._owner._log.append(
+            RecordedRequest(
+                index=-1,
+                method=request.method,
+                path=request.path,
+                query=request.query,
+                headers=mask_headers(request.headers),
+                body=b"",
+                json=None,
+                form=(),
+                status=None,
+                error=None,
+                fault=fault,
+                request_id=None,
+                received_at=self._owner._clock(),
+            )
+        )
+        logger.info(
+            '%s "%s %s" - [fault: %s]',
+            self.client_address[0],
+            request.method,
+            request.path,
+            fault.kind,
+        )
+        self.close_connection = True
+        if fault.delay > 0 and self._owner._stopping.wait(fault.delay):
+            return
+        # Closing with unread data sends a reset on most systems; SO_LINGER 0 makes sure.
+        self._reset()
+
+    def _request(self, body: bytes) -> Request:
+        path, _, query = self.path.partition("?")
+        headers = Headers(self.headers.items())
+        host = headers.get("Host")
+        base_url = f"http://{host}" if host else self._owner.origin
+        return Request(self.command, path, query, headers, body, base_url)
 
     def _response_for(
         self, fault: Fault | None, request: Request, parsed: ParsedBody
@@ -219,6 +260,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None and fault.reset:
                 self._reset()
             return  # the server then closes the socket cleanly (FIN) without a byte sent
+        if response.events is not None and self.command != "HEAD":
+            self._send_events(fault, response, request_id, started)
+            return
         head = self._head(response, request_id, started)
         body = b"" if self.command == "HEAD" else response.body
         kind = fault.kind if fault is not None else None
@@ -232,7 +276,66 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.wfile.write(head + body)
 
-    def _head(self, response: Response, request_id: str | None, started: float) -> bytes:
+    def _send_events(
+        self, fault: Fault | None, response: Response, request_id: str | None, started: float
+    ) -> None:
+        """Write a ``text/event-stream`` with chunked encoding, one chunk per event.
+
+        Waits ``stream_interval`` seconds between events, and applies the stream faults:
+        a hold or an ``error`` event after ``after_events`` events, or a cut (reset or
+        clean close without the last chunk) after half of them.
+        """
+        owner = self._owner
+        events = [_sse(name, data) for name, data in response.events or ()]
+        kind = fault.kind if fault is not None else None
+        at = min(fault.after_events, len(events)) if fault is not None else -1
+        cut = max(1, len(events) // 2) if kind in ("drop_mid_body", "truncate_body") else -1
+        self.wfile.write(self._head(response, request_id, started, chunked=True))
+        for position in range(len(events) + 1):
+            if position == at and kind == "hold_stream":
+                assert fault is not None and fault.release is not None
+                if not self._wait_for(fault.release):
+                    self.close_connection = True  # the server is stopping
+                    return
+            if position == at and kind == "stream_error":
+                assert fault is not None
+                error = {"type": "error", "error": fault.error_object}
+                self._write_chunk(_sse("error", error))
+                break
+            if position == cut:
+                if kind == "drop_mid_body":
+                    self._reset()
+                self.close_connection = True
+                return
+            if position == len(events):
+                break
+            pause = owner.stream_interval if position > 0 else 0.0
+            if pause > 0 and owner._stopping.wait(pause):
+                self.close_connection = True
+                return
+            self._write_chunk(events[position])
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%X\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _wait_for(self, release: threading.Event) -> bool:
+        """Wait until ``release`` is set (``True``) or the server stops (``False``)."""
+        stopping = self._owner._stopping
+        while not release.wait(0.02):
+            if stopping.is_set():
+                return False
+        return True
+
+    def _head(
+        self,
+        response: Response,
+        request_id: str | None,
+        started: float,
+        *,
+        chunked: bool = False,
+    ) -> bytes:
         """Status line and headers; the response's own headers override the defaults."""
         for name, value in response.headers:
             if name.lower() == "connection" and value.lower() == "close":
@@ -252,7 +355,10 @@ class _Handler(BaseHTTPRequestHandler):
                 headers[name.lower()] = (name, value)
         lines = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
         lines += [f"{name}: {value}" for name, value in headers.values()]
-        lines.append(f"Content-Length: {len(response.body)}")
+        if chunked:
+            lines.append("Transfer-Encoding: chunked")
+        else:
+            lines.append(f"Content-Length: {len(response.body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _reset(self) -> None:
@@ -282,6 +388,25 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Unknown"
+
+
+def _sse(name: str, data: object) -> bytes:
+    """One server-sent event: ``event: <name>``, one ``data:`` line of JSON, a blank line."""
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def _recorded_error(fault: Fault | None, response: Response | None) -> dict[str, Any] | None:
+    """The error object to record: the response's, or that of an injected error event."""
+    if response is None:
+        return None
+    if (
+        fault is not None
+        and fault.kind == "stream_error"
+        and response.events is not None
+        and fault.error_object is not None
+    ):
+        return dict(fault.error_object)
+    return response.error
 
 
 def _error_object(body: bytes) -> dict[str, object] | None:
@@ -335,11 +460,16 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class ImagesServer:
-    """A local OpenAI Images API (v2.0.0 contract) on a real socket, for tests.
+    """A local OpenAI Images API (v2.0.0 and latest contracts) on a real socket, for tests.
 
     Serves ``POST /v1/images/generations``, ``/v1/images/edits`` and
     ``/v1/images/variations`` with deterministic PNGs and the API's validation and error
     shapes, plus ``GET /v1/files/images/<id>.png`` for ``response_format=url`` results.
+    The GPT image models (``gpt-image-1``, ``gpt-image-1-mini``, ``gpt-image-1.5``,
+    ``gpt-image-2``, ``gpt-image-2-2026-04-21``; ``chatgpt-image-latest`` for edits)
+    answer with base64 PNGs, ``usage`` and the output facts, take several ``image[]``
+    parts in edits and stream ``text/event-stream`` events with ``stream=true``. Only PNG
+    output is produced: ``output_format`` ``jpeg`` or ``webp`` gets a 400.
     Use as a context manager or with :meth:`start` / :meth:`stop`::
 
         with ImagesServer() as server:
@@ -354,6 +484,8 @@ class ImagesServer:
         clock: the server's time source (``created``, URL expiry, records); pass a
             controllable function to test expiry without sleeping.
         max_body_size: larger request bodies get a 413.
+        stream_interval: seconds to wait between the events of a streamed response
+            (``0``: send them back to back); see also :meth:`hold_stream`.
     """
 
     def __init__(
@@ -365,11 +497,15 @@ class ImagesServer:
         url_ttl: float = 3600.0,
         clock: Callable[[], float] = time.time,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        stream_interval: float = 0.0,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError("api_keys must be a collection of keys, not one string")
+        if stream_interval < 0:
+            raise ValueError("stream_interval cannot be negative")
         self.host = host
         self.max_body_size = max_body_size
+        self.stream_interval = stream_interval
         self._port = port
         self._clock = clock
         self._service = ImagesService(
@@ -492,8 +628,22 @@ class ImagesServer:
         """
         self.enqueue(Fault.drop_connection(reset=reset), times=times)
 
+    def drop_during_upload(self, *, times: int = 1) -> None:
+        """Reset the next connection after its request headers, before reading the body.
+
+        The client is still sending: with a body larger than the socket buffers (a few
+        MB) its send fails with ``BrokenPipeError`` or ``ConnectionResetError``, so the
+        request was never sent in full and may safely be retried. (A small body may be
+        sent in full before the reset arrives; the client then sees the reset on reading
+        the response.) Recorded with the headers only: ``body`` is empty, ``status`` None.
+        """
+        self.enqueue(Fault.drop_during_upload(), times=times)
+
     def drop_mid_body(self, *, times: int = 1) -> None:
-        """Send the next response's headers and half its body, then reset the connection."""
+        """Send the next response's headers and half its body, then reset the connection.
+
+        A streamed response is reset after half its events.
+        """
         self.enqueue(Fault.drop_mid_body(), times=times)
 
     def truncate_body(
@@ -512,6 +662,48 @@ class ImagesServer:
         """
         self.enqueue(
             Fault.truncate_body(body, status=status, keep=keep, headers=headers), times=times
+        )
+
+    def hold_stream(self, *, after_events: int = 1, times: int = 1) -> threading.Event:
+        """Pause the next streamed response after ``after_events`` events; returns the release.
+
+        The rest of the stream is sent once the returned event is set (or dropped when the
+        server stops first), so a test can prove that a client sees the first events
+        before the server has sent the others::
+
+            release = server.hold_stream(after_events=1)
+            with api.create_image_stream(request) as stream:
+                first = next(stream)  # arrives while the server holds the rest
+                release.set()
+                rest = list(stream)
+
+        Like every fault it is taken by the next request; one that does not stream is
+        served normally.
+        """
+        release = threading.Event()
+        self.enqueue(Fault.hold_stream(release, after_events=after_events), times=times)
+        return release
+
+    def stream_error(
+        self,
+        code: str | None = "server_error",
+        message: str = "The server had an error while processing your request.",
+        *,
+        after_events: int = 1,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """End the next streamed response after ``after_events`` events with an error event.
+
+        The event is ``event: error`` with data ``{"type": "error", "error": {"type",
+        "code", "message", "param"}}``; the HTTP status stays 200 and the chunked body
+        ends cleanly. The request's record carries the error object. A response that
+        does not stream is served normally.
+        """
+        self.enqueue(
+            Fault.stream_error(code, message, after_events=after_events, type=type, param=param),
+            times=times,
         )
 
     def reset_faults(self) -> None:

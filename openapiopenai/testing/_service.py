@@ -9,15 +9,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import time
 import urllib.parse
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from openapiopenai._png import PngError, decode_png
+from openapiopenai._png import PngError, decode_png, encode_png
 from openapiopenai.testing._errors import ApiError, bad_request
-from openapiopenai.testing._images import Pixels, edit_png, generate_png, variation_png
+from openapiopenai.testing._images import (
+    Pixels,
+    blend,
+    edit_pixels,
+    edit_png,
+    encode_output,
+    generate_png,
+    pixelate,
+    scale_nearest,
+    synthesize,
+    variation_png,
+)
 from openapiopenai.testing._multipart import (
     MultipartError,
     Part,
@@ -28,7 +40,16 @@ from openapiopenai.testing._record import Headers, mask_api_key
 from openapiopenai.testing._rules import ENDPOINTS, EndpointRules, ImageJob, validate
 from openapiopenai.testing._store import ImageStore
 
-__all__ = ["IMAGE_PATH_PREFIX", "ImagesService", "ParsedBody", "Request", "Response", "parse_body"]
+__all__ = [
+    "IMAGE_PATH_PREFIX",
+    "ImagesService",
+    "ParsedBody",
+    "Request",
+    "Response",
+    "SseEvent",
+    "parse_body",
+    "usage_for",
+]
 
 API_PREFIX = "/v1"
 #: Generated images are served at ``/v1/files/images/<id>.png?se=...&sp=r&sig=...``.
@@ -64,9 +85,17 @@ class ParsedBody:
     error: str | None = None
 
 
+#: One server-sent event: its ``event`` name and its ``data`` (sent as JSON).
+SseEvent = tuple[str, dict[str, Any]]
+
+
 @dataclass
 class Response:
-    """What to send: status, body, its type, and extra headers (override the defaults)."""
+    """What to send: status, body, its type, and extra headers (override the defaults).
+
+    A streamed response (``text/event-stream``) has ``events`` instead of a body; the
+    HTTP layer writes them one by one as chunks.
+    """
 
     status: int
     body: bytes
@@ -74,6 +103,7 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
     #: For API errors: the ``error`` object of the body (kept for the request record).
     error: dict[str, Any] | None = None
+    events: tuple[SseEvent, ...] | None = None
 
     @classmethod
     def of_error(cls, error: ApiError) -> Response:
@@ -169,7 +199,7 @@ class ImagesService:
 
     def _parameters(
         self, endpoint: EndpointRules, parsed: ParsedBody
-    ) -> tuple[dict[str, Any], dict[str, Part]]:
+    ) -> tuple[dict[str, Any], dict[str, list[Part]]]:
         """The request's parameters and file parts, checked against the body encoding."""
         expected = "application/json" if endpoint.body == "json" else "multipart/form-data"
         if parsed.media_type != expected and not (
@@ -191,27 +221,13 @@ class ImagesService:
                     "Invalid type for request body: expected an object.", None, "invalid_type"
                 )
             return parsed.json, {}
-        params: dict[str, Any] = {}
-        files: dict[str, Part] = {}
-        for part in parsed.form:
-            if part.name in params or part.name in files:
-                raise bad_request(
-                    f"Duplicate parameter: '{part.name}' was sent more than once.",
-                    part.name,
-                    "duplicate_parameter",
-                )
-            if part.is_file:
-                files[part.name] = part
-            else:
-                try:
-                    params[part.name] = part.text()
-                except MultipartError as exc:
-                    raise bad_request(f"Invalid '{part.name}': {exc}.", part.name) from None
-        return params, files
+        return _form_parameters(endpoint, parsed.form)
 
     # --- answers -------------------------------------------------------------------
 
     def _images_response(self, job: ImageJob, base_url: str) -> Response:
+        if job.model.gpt:
+            return self._gpt_response(job)
         pngs = self._render(job)
         data: list[dict[str, str]] = []
         for png in pngs:
@@ -230,16 +246,116 @@ class ImagesService:
         return Response(200, json.dumps(body).encode(), "application/json")
 
     def _render(self, job: ImageJob) -> list[bytes]:
-        """The ``n`` PNGs for ``job``; uploads are decoded once."""
+        """The ``n`` PNGs for a DALL-E ``job``; uploads are decoded once."""
         indices = range(job.n)
         if job.endpoint == "generations":
             return [generate_png(job.prompt or "", job.width, job.height, i) for i in indices]
         image = _decode_upload(job.image, "image")
         if job.endpoint == "variations":
             return [variation_png(image, job.width, job.height, i) for i in indices]
-        mask = _decode_upload(job.mask, "mask") if job.mask is not None else None
+        mask = _decode_upload(job.mask.data, "mask") if job.mask is not None else None
         prompt = job.prompt or ""
         return [edit_png(image, mask, prompt, job.width, job.height, i) for i in indices]
+
+    # --- the GPT image models ----------------------------------------------------------
+
+    def _gpt_response(self, job: ImageJob) -> Response:
+        """base64 PNGs with the output facts and ``usage``; a stream of events if asked."""
+        images = self._render_gpt(job)
+        facts = {
+            "background": "transparent" if job.background == "transparent" else "opaque",
+            "output_format": "png",
+            "quality": _resolved_quality(job),
+            "size": job.size,
+        }
+        usage = usage_for(job)
+        if job.stream:
+            return Response(
+                200,
+                b"",
+                "text/event-stream; charset=utf-8",
+                [("Cache-Control", "no-cache")],
+                events=self._stream_events(job, images, facts, usage),
+            )
+        data = [{"b64_json": _b64_png(job, pixels, color_type)} for pixels, color_type in images]
+        body = {"created": int(self._clock()), "data": data, **facts, "usage": usage}
+        return Response(200, json.dumps(body).encode(), "application/json")
+
+    def _render_gpt(self, job: ImageJob) -> list[tuple[bytes, int]]:
+        """The final pixels of each image and their PNG colour type.
+
+        Generations are synthesized from the prompt. Edits of a PNG first image
+        keep it outside the mask's transparent areas (with a mask) or blend it half and
+        half with the generated pixels (without one); for a JPEG or WebP first image the
+        server, which decodes PNG only, synthesizes the result from the prompt alone.
+        Other images of a multi-image edit are validated but do not shape the result.
+        """
+        prompt, width, height = job.prompt or "", job.width, job.height
+        first = job.images[0] if job.images else None
+        source: Pixels | None = None
+        if first is not None and first.info.format == "png":
+            source = _decode_upload(first.data, "image")
+        mask = _decode_upload(job.mask.data, "mask") if job.mask is not None else None
+        results = []
+        for index in range(job.n):
+            if source is not None and mask is not None:
+                rgba: bytes | bytearray = edit_pixels(source, mask, prompt, width, height, index)
+            elif source is not None:
+                scaled = scale_nearest(source[2], source[0], source[1], width, height)
+                rgba = blend(scaled, synthesize(prompt, width, height, index, alpha=True))
+            else:
+                rgba = synthesize(prompt, width, height, index, alpha=True)
+            transparent = job.background == "transparent"
+            results.append(encode_output(rgba, width, height, transparent=transparent))
+        return results
+
+    def _stream_events(
+        self,
+        job: ImageJob,
+        images: list[tuple[bytes, int]],
+        facts: dict[str, str],
+        usage: dict[str, Any],
+    ) -> tuple[SseEvent, ...]:
+        """``partial_images`` coarse previews, then the completed image, for each image."""
+        prefix = "image_generation" if job.endpoint == "generations" else "image_edit"
+        common = {
+            "created_at": int(self._clock()),
+            "size": facts["size"],
+            "quality": facts["quality"],
+            "background": facts["background"],
+            "output_format": facts["output_format"],
+        }
+        events: list[SseEvent] = []
+        for pixels, color_type in images:
+            channels = 4 if color_type == 6 else 3
+            for index in range(job.partial_images):
+                factor = 2 ** (2 + job.partial_images - index)
+                preview = pixelate(pixels, job.width, job.height, factor, channels)
+                kind = f"{prefix}.partial_image"
+                events.append(
+                    (
+                        kind,
+                        {
+                            "type": kind,
+                            "b64_json": _b64_png(job, preview, color_type),
+                            **common,
+                            "partial_image_index": index,
+                        },
+                    )
+                )
+            kind = f"{prefix}.completed"
+            events.append(
+                (
+                    kind,
+                    {
+                        "type": kind,
+                        "b64_json": _b64_png(job, pixels, color_type),
+                        **common,
+                        "usage": usage,
+                    },
+                )
+            )
+        return tuple(events)
 
     def _image_url(self, png: bytes, base_url: str) -> str:
         stored = self._store.put(png)
@@ -282,6 +398,90 @@ class ImagesService:
             )
         etag = '"0x' + hashlib.sha256(result.png).hexdigest()[:16].upper() + '"'
         return Response(200, result.png, "image/png", [("ETag", etag)])
+
+
+def _form_parameters(
+    endpoint: EndpointRules, form: tuple[Part, ...]
+) -> tuple[dict[str, Any], dict[str, list[Part]]]:
+    """A form's text fields and file parts by name; ``image[]`` parts collect under ``image``.
+
+    A name may appear once, except an array field's ``name[]`` parts, which may repeat
+    (but not mix with a plain ``name`` part).
+    """
+    params: dict[str, Any] = {}
+    files: dict[str, list[Part]] = {}
+    arrays: set[str] = set()
+    for part in form:
+        name, repeated = part.name, False
+        if name.endswith("[]") and name[:-2] in endpoint.file_arrays:
+            name = name[:-2]
+            repeated = name in arrays
+            arrays.add(name)
+        if not repeated and (name in params or name in files):
+            raise bad_request(
+                f"Duplicate parameter: '{name}' was sent more than once.",
+                name,
+                "duplicate_parameter",
+            )
+        if part.is_file:
+            files.setdefault(name, []).append(part)
+        elif repeated:
+            raise bad_request(
+                f"Invalid '{name}': expected file uploads, but got a text field instead.",
+                name,
+                "invalid_type",
+            )
+        else:
+            try:
+                params[name] = part.text()
+            except MultipartError as exc:
+                raise bad_request(f"Invalid '{name}': {exc}.", name) from None
+    return params, files
+
+
+#: Output image tokens of a 1024x1024 image by quality (scaled by pixel count).
+_OUTPUT_TOKENS_1024 = {"low": 272, "medium": 1056, "high": 4160}
+#: Extra output tokens for each streamed partial image.
+_PARTIAL_IMAGE_TOKENS = 100
+
+
+def _resolved_quality(job: ImageJob) -> str:
+    """The quality reported for a GPT job: ``auto`` (or none) resolves to ``medium``."""
+    return job.quality if job.quality in _OUTPUT_TOKENS_1024 else "medium"
+
+
+def usage_for(job: ImageJob) -> dict[str, Any]:
+    """Made-up but deterministic token usage of a GPT image job.
+
+    Text tokens: one per 4 prompt characters (rounded up). Input image tokens: per
+    uploaded image, ``65 + 129 * tiles`` with 512x512 tiles. Output image tokens: 272,
+    1056 or 4160 for a low, medium or high quality 1024x1024 image, scaled by pixel count,
+    plus 100 per streamed partial image, for each of the ``n`` images.
+    """
+    text_tokens = max(1, math.ceil(len(job.prompt or "") / 4))
+    image_tokens = sum(
+        65 + 129 * math.ceil(u.info.width / 512) * math.ceil(u.info.height / 512)
+        for u in job.images
+    )
+    per_image = round(
+        _OUTPUT_TOKENS_1024[_resolved_quality(job)] * job.width * job.height / (1024 * 1024)
+    )
+    if job.stream:
+        per_image += _PARTIAL_IMAGE_TOKENS * job.partial_images
+    output_tokens = per_image * job.n
+    input_tokens = text_tokens + image_tokens
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": {"text_tokens": text_tokens, "image_tokens": image_tokens},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"image_tokens": output_tokens, "text_tokens": 0},
+        "total_tokens": input_tokens + output_tokens,
+    }
+
+
+def _b64_png(job: ImageJob, pixels: bytes, color_type: int) -> str:
+    png = encode_png(job.width, job.height, pixels, color_type=color_type)
+    return base64.b64encode(png).decode("ascii")
 
 
 def _decode_upload(data: bytes | None, name: str) -> Pixels:

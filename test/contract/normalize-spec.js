@@ -34,6 +34,28 @@ function pushNullableDown(node) {
   }
 }
 
+// OpenAI's multipart edits take several images as repeated `image[]` parts (the form
+// encoding of the `image` array), a name Prism does not map back to `image`. Declare the
+// bracketed name beside the plain one, with the same schema, and require either. (Prism
+// keeps only the last of repeated parts, hence the same anyOf rather than the array alone.)
+function allowBracketArrays(doc) {
+  const schemas = (doc.components && doc.components.schemas) || {};
+  for (const schema of Object.values(schemas)) {
+    const props = schema && schema.properties;
+    if (!props) continue;
+    for (const [name, prop] of Object.entries(props)) {
+      const array = (prop && Array.isArray(prop.anyOf) ? prop.anyOf : []).find(
+        b => b && b.type === 'array');
+      if (!array || props[name + '[]']) continue;
+      props[name + '[]'] = JSON.parse(JSON.stringify(prop));
+      if (Array.isArray(schema.required) && schema.required.includes(name)) {
+        schema.required = schema.required.filter(r => r !== name);
+        schema.anyOf = [{ required: [name] }, { required: [name + '[]'] }];
+      }
+    }
+  }
+}
+
 function main(argv) {
   if (argv.length !== 2) {
     process.stderr.write('usage: node normalize-spec.js <in.yaml|json> <out.json>\n');
@@ -42,6 +64,7 @@ function main(argv) {
   const [input, output] = argv;
   const doc = YAML.parse(fs.readFileSync(input, 'utf8'));
   pushNullableDown(doc);
+  allowBracketArrays(doc);
   fs.writeFileSync(output, JSON.stringify(doc, null, 2));
   return 0;
 }

@@ -1,0 +1,103 @@
+"""Profile one driver on one workload with py-spy and print where the time goes.
+
+    python bench/profile_workload.py --workload large [--client openapiopenai] [--iterations 200]
+                            [--py-spy PATH] [--native] [--top 25] [--raw out.txt]
+
+Starts the stand-in server, runs ``bench/driver_CLIENT.py`` under ``py-spy record``
+(sampling at 2 kHz, set-up and warm-up included but reported apart), and prints the
+frames with the most self and inclusive time within the timed call (the driver's
+``call`` closure).  py-spy is not a dependency: install it where you profile
+(``pip install py-spy``) or pass ``--py-spy``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import run
+
+
+def summarize(raw: str, top: int) -> str:
+    """Self and inclusive shares of frames, over the samples inside the timed call."""
+    selfs: collections.Counter[str] = collections.Counter()
+    incl: collections.Counter[str] = collections.Counter()
+    in_call = total = 0
+    with open(raw, encoding="utf-8") as f:
+        for line in f:
+            stack, _, count = line.rstrip("\n").rpartition(" ")
+            n = int(count)
+            total += n
+            frames = stack.split(";")
+            marks = [i for i, fr in enumerate(frames) if fr.startswith("main.<locals>.call ")]
+            if not marks:
+                continue
+            in_call += n
+            frames = frames[marks[0] :]
+            selfs[frames[-1]] += n
+            for fr in set(frames[1:]):
+                incl[fr] += n
+    if not in_call:
+        return f"no samples inside the timed call (of {total})"
+    lines = [f"{in_call} samples inside the call ({100 * in_call / total:.0f}% of {total})"]
+    lines.append("\nself time:")
+    lines += [f"  {100 * n / in_call:5.1f}%  {fr}" for fr, n in selfs.most_common(top)]
+    lines.append("\ninclusive time:")
+    lines += [f"  {100 * n / in_call:5.1f}%  {fr}" for fr, n in incl.most_common(top)]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--workload", required=True, choices=("small", "large", "upload"))
+    p.add_argument("--client", default="openapiopenai", choices=run.CLIENTS)
+    p.add_argument("--iterations", type=int, default=None)
+    p.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy executable")
+    p.add_argument("--native", action="store_true", help="include native (C/Rust) frames")
+    p.add_argument("--top", type=int, default=25)
+    p.add_argument("--raw", help="keep py-spy's raw (collapsed) output here")
+    p.add_argument("--python", default=sys.executable)
+    args = p.parse_args()
+    if not args.py_spy:
+        p.error("py-spy not found: pip install py-spy, or pass --py-spy PATH")
+    iterations = args.iterations or {"small": 20000, "large": 150, "upload": 600}[args.workload]
+
+    env = run.driver_env([run.REPO])
+    server = run.Server(args.python, env)
+    raw = args.raw or os.path.join(tempfile.mkdtemp(prefix="bench-profile-"), "raw.txt")
+    try:
+        cmd = [args.py_spy, "record", "-r", "2000", "-f", "raw", "-o", raw]
+        if args.native:
+            cmd.append("--native")
+        cmd += [
+            "--",
+            args.python,
+            os.path.join(run.BENCH, f"driver_{args.client}.py"),
+            "--workload",
+            args.workload,
+            "--host",
+            server.host,
+            "--iterations",
+            str(iterations),
+            "--warmup",
+            "3",
+            "--memory-calls",
+            "0",
+        ]
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    finally:
+        server.stop()
+    print(summarize(raw, args.top))
+    print(f"\nraw profile: {raw}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

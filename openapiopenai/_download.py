@@ -1,0 +1,245 @@
+"""Fetching generated images from their URLs: through the client's pool, capped and safe.
+
+A download is not an API call: it takes no retries, and it carries the API key only when
+the URL's origin is the configured API host's own (image URLs normally point at a CDN
+that must never see the key).  The body is read as it arrives and abandoned as soon as it
+passes the size cap.  Logs name the URL without its query string, which holds the signature.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+from urllib.parse import urljoin, urlsplit
+
+from openapiopenai._multipart import sniff_image_type
+from openapiopenai._request import ApiRequest
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES
+from openapiopenai.exceptions import (
+    ApiException,
+    ApiValueError,
+    ImageDownloadError,
+    ImageUrlExpiredError,
+)
+
+if TYPE_CHECKING:
+    from openapiopenai.api_client import ApiClient
+    from openapiopenai.configuration import TimeoutValue
+    from openapiopenai.rest import RESTResponse
+
+__all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "Download", "download_image", "redact_url", "same_origin"]
+
+logger = logging.getLogger("openapiopenai")
+
+_MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Blob storage answers 403 for an expired signature, 404 once the blob is gone.
+_EXPIRED = frozenset({403, 404, 410})
+# Types a CDN may put on image bytes; accepted only when the bytes sniff as an image.
+_GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+_ERROR_BODY_LIMIT = 16 * 1024
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Download:
+    """A downloaded image: its bytes and the ``Content-Type`` the server gave them."""
+
+    data: bytes
+    content_type: str
+
+
+def redact_url(url: str) -> str:
+    """``url`` without its query string and fragment (where signed URLs keep the secret)."""
+    parts = urlsplit(url)
+    hidden = "?…" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}{parts.path}{hidden}"
+
+
+def _origin(url: str) -> tuple[str, str, Optional[int]]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def same_origin(url: str, other: str) -> bool:
+    """Whether two URLs share scheme, host and port (default ports filled in)."""
+    return _origin(url) == _origin(other)
+
+
+def download_image(
+    url: str,
+    client: ApiClient,
+    *,
+    timeout: TimeoutValue = None,
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+) -> Download:
+    """GET the image at ``url`` through ``client``'s connection pool and TLS settings.
+
+    ``timeout`` defaults to the client's configured one; a body over ``max_bytes`` is
+    abandoned.  Raises :class:`ImageUrlExpiredError` for 403/404/410,
+    :class:`ImageDownloadError` for other failures of the image host, and the transport
+    errors (``ApiConnectionError``, ``ApiTimeoutError``) as API calls do.
+    """
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ApiValueError(f"max_bytes: must be a positive int, got {max_bytes!r}")
+    _check_scheme(url)
+    for _ in range(_MAX_REDIRECTS + 1):
+        response = _get(client, url, timeout)
+        if response.status not in _REDIRECTS:
+            return _read_image(client, response, url, max_bytes)
+        location = response.getheader("location")
+        response.release()
+        if not location:
+            raise _error(response, url, "a redirect without a Location header")
+        target = urljoin(url, location)
+        _check_scheme(target)
+        if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
+            raise _error(response, url, f"refusing a redirect from https to {redact_url(target)}")
+        url = target
+    raise ImageDownloadError(message=f"more than {_MAX_REDIRECTS} redirects from the image URL")
+
+
+def _check_scheme(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        raise ApiValueError(f"url: must be an absolute http(s) URL, got {redact_url(url)!r}")
+
+
+def _get(client: ApiClient, url: str, timeout: TimeoutValue) -> RESTResponse:
+    started = time.monotonic()
+    headers = _headers(client, url)
+    try:
+        response = client.rest_client.request("GET", url, headers=headers, _request_timeout=timeout)
+    except ApiException as error:
+        _log(url, started, f"failed ({type(error).__name__}: {error})")
+        raise
+    _log(url, started, f"{response.status} ({response.getheader('content-length') or '?'} bytes)")
+    return response
+
+
+def _headers(client: ApiClient, url: str) -> dict[str, str]:
+    """The client's own headers, auth included, for its API host; only the basics elsewhere."""
+    if same_origin(url, client.configuration.host):
+        from openapiopenai.models.images_response import ImagesResponse
+
+        request = ApiRequest("download_image", "GET", urlsplit(url).path, ImagesResponse)
+        headers = client._headers(request, url)
+        headers.pop("Content-Type", None)
+    else:
+        headers = {"User-Agent": client.user_agent}
+    headers["Accept"] = "image/*"
+    return headers
+
+
+def _log(url: str, started: float, outcome: str) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.debug(
+            "GET %s (image download) -> %s in %.0f ms", redact_url(url), outcome, elapsed_ms
+        )
+
+
+def _read_image(client: ApiClient, response: RESTResponse, url: str, max_bytes: int) -> Download:
+    if not 200 <= response.status <= 299:
+        body = _read_capped(response, _ERROR_BODY_LIMIT, truncate=True)
+        raise _status_error(client, response, url, body)
+    content_type = (response.getheader("content-type") or "").split(";")[0].strip().lower()
+    if not (content_type.startswith("image/") or content_type in _GENERIC_TYPES):
+        response.release()
+        raise _error(response, url, f"expected an image, got {content_type}")
+    declared = response.getheader("content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
+        response.release()
+        raise _error(response, url, _too_big(max_bytes, f"{int(declared)} bytes declared"))
+    data = _read_capped(response, max_bytes, truncate=False)
+    if data is None:
+        raise _error(response, url, _too_big(max_bytes, "the body kept going"))
+    if content_type in _GENERIC_TYPES:
+        sniffed = sniff_image_type(data[:16])
+        if sniffed is None:
+            raise _error(response, url, f"expected an image, got {content_type or 'no type'}")
+        content_type = sniffed[0]
+    return Download(data, content_type)
+
+
+def _read_capped(response: RESTResponse, limit: int, *, truncate: bool) -> Optional[bytes]:
+    """The body, read as it arrives; past ``limit`` bytes: the first ``limit`` or ``None``."""
+    chunks: list[bytes] = []
+    total = 0
+    stream = response.stream()  # a generator: closing it releases the connection
+    try:
+        for chunk in stream:
+            total += len(chunk)
+            if total > limit:
+                if not truncate:
+                    return None
+                chunks.append(chunk[: len(chunk) - (total - limit)])
+                break
+            chunks.append(chunk)
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    return b"".join(chunks)
+
+
+def _too_big(max_bytes: int, detail: str) -> str:
+    return f"the image is larger than the {max_bytes} bytes cap ({detail}); raise max_bytes"
+
+
+def _error(response: RESTResponse, url: str, what: str) -> ImageDownloadError:
+    return ImageDownloadError(
+        response.status,
+        response.reason,
+        headers=response.getheaders(),
+        message=f"downloading {redact_url(url)}: {what}",
+    )
+
+
+def _status_error(
+    client: ApiClient, response: RESTResponse, url: str, body: Optional[bytes]
+) -> ImageDownloadError:
+    body = client._redact(body or b"")
+    detail = _describe_body(body)
+    suffix = f" ({detail})" if detail else ""
+    if response.status in _EXPIRED:
+        return ImageUrlExpiredError(
+            response.status,
+            response.reason,
+            body=body,
+            headers=response.getheaders(),
+            message=(
+                f"the image URL {redact_url(url)} has expired or does not exist{suffix}; "
+                "image URLs are valid for 60 minutes: download sooner, or ask for "
+                "response_format='b64_json'"
+            ),
+        )
+    return ImageDownloadError(
+        response.status,
+        response.reason,
+        body=body,
+        headers=response.getheaders(),
+        message=f"downloading {redact_url(url)} failed{suffix}",
+    )
+
+
+_XML_TAG = re.compile(rb"<(Code|Message|AuthenticationErrorDetail)>([^<]{1,300})</\1>")
+
+
+def _describe_body(body: bytes) -> str:
+    """The error code and reason of a blob-storage XML error body, if it is one."""
+    found = {
+        name.decode(): text.decode("utf-8", "replace") for name, text in _XML_TAG.findall(body)
+    }
+    code = found.get("Code")
+    reason = found.get("AuthenticationErrorDetail") or found.get("Message")
+    reason = " ".join(reason.split()) if reason else None
+    return ": ".join(part for part in (code, reason) if part)

@@ -1,0 +1,233 @@
+"""From a response's images to bytes and files: decode or download, name by format, write.
+
+``Image.to_bytes`` / ``Image.save`` / ``ImagesResponse.save`` delegate here.  Bytes come
+from ``b64_json`` or, for ``url`` images, from a download through the client the response
+came from (see :class:`ClientBinding`).  A saved file's extension is the one of the format
+the bytes really are (PNG, JPEG, WebP, GIF), whatever was asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional, Union
+
+from openapiopenai._multipart import sniff_image_type
+from openapiopenai.exceptions import ApiResponseValidationError, ApiValueError
+
+if TYPE_CHECKING:
+    from openapiopenai.api_client import ApiClient
+    from openapiopenai.configuration import TimeoutValue
+    from openapiopenai.models.image import Image
+
+__all__ = [
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "ClientBinding",
+    "PathArg",
+    "decode_b64",
+    "extension_for",
+    "image_bytes",
+    "save_image",
+    "save_images",
+]
+
+#: The default size cap of one downloaded image (50 MB).
+DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+
+#: A file or directory path.
+PathArg = Union[str, "os.PathLike[str]"]
+
+# File suffixes of the image formats -> the one this package writes for that format.
+_SUFFIXES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg", ".webp": ".webp", ".gif": ".gif"}
+_UNKNOWN = ".bin"
+_O_BINARY = getattr(os, "O_BINARY", 0)
+
+
+class ClientBinding:
+    """The ``ApiClient`` a parsed response came from, so downloads reuse its pool and TLS.
+
+    Held in a private attribute of the models.  It is not part of a model's value: all
+    bindings compare equal, copies share the client, and pickling drops it.
+    """
+
+    __slots__ = ("client",)
+
+    def __init__(self, client: Optional[ApiClient] = None) -> None:
+        self.client = client
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClientBinding) or NotImplemented
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __copy__(self) -> ClientBinding:
+        return ClientBinding(self.client)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> ClientBinding:
+        return ClientBinding(self.client)
+
+    def __reduce__(self) -> tuple[type[ClientBinding], tuple[()]]:
+        return ClientBinding, ()
+
+    def __repr__(self) -> str:
+        return f"ClientBinding({'bound' if self.client is not None else 'unbound'})"
+
+
+def _client(*candidates: Optional[ApiClient]) -> ApiClient:
+    for client in candidates:
+        if client is not None:
+            return client
+    from openapiopenai.api_client import ApiClient
+
+    return ApiClient.get_default()
+
+
+def decode_b64(b64_json: str) -> bytes:
+    """The bytes of a ``b64_json`` value; a malformed one is a response validation error."""
+    try:
+        return base64.b64decode(b64_json, validate=True)
+    except (binascii.Error, ValueError) as e:
+        raise ApiResponseValidationError(message=f"b64_json: not valid base64 ({e})") from None
+
+
+def image_bytes(
+    image: Image,
+    *,
+    client: Optional[ApiClient] = None,
+    timeout: TimeoutValue = None,
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+) -> bytes:
+    """The image's bytes: ``b64_json`` decoded, or ``url`` downloaded."""
+    if image.b64_json is not None:
+        return decode_b64(image.b64_json)
+    if image.url is not None:
+        from openapiopenai._download import download_image
+
+        api_client = _client(client, image._binding.client)
+        return download_image(image.url, api_client, timeout=timeout, max_bytes=max_bytes).data
+    raise ApiValueError("image: has neither b64_json nor url, so there is nothing to read")
+
+
+def extension_for(data: bytes, output_format: Optional[str] = None) -> str:
+    """The file extension of the format ``data`` is in (``.png``, ``.jpg``, ``.webp``, ``.gif``).
+
+    Bytes of an unknown format take ``output_format`` (``jpeg`` gives ``.jpg``), or ``.bin``.
+    """
+    sniffed = sniff_image_type(bytes(data[:16]))
+    if sniffed is not None:
+        return sniffed[1]
+    if output_format:
+        return _SUFFIXES.get("." + output_format.lower(), _UNKNOWN)
+    return _UNKNOWN
+
+
+def _with_extension(path: Path, extension: str) -> Path:
+    """``path`` with the suffix of the real format: kept, replaced or appended."""
+    suffix = path.suffix.lower()
+    if _SUFFIXES.get(suffix) == extension or (extension == _UNKNOWN and suffix):
+        return path  # "photo.jpeg" stays as named
+    if suffix in _SUFFIXES:
+        return path.with_suffix(extension)  # "cat.png" holding JPEG bytes -> "cat.jpg"
+    return path.with_name(path.name + extension)
+
+
+def save_image(
+    image: Image,
+    path: PathArg,
+    *,
+    client: Optional[ApiClient] = None,
+    timeout: TimeoutValue = None,
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+) -> Path:
+    """Write the image to ``path`` (its suffix fixed to the real format); returns the path."""
+    target = Path(path)
+    if target.is_dir():
+        raise ApiValueError(
+            f"path: {str(target)!r} is a directory; name a file, or use ImagesResponse.save()"
+        )
+    data = image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes)
+    target = _with_extension(target, extension_for(data))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _replace(target, data)
+    return target
+
+
+def save_images(
+    images: Sequence[Image],
+    directory: PathArg,
+    prefix: str = "image",
+    *,
+    overwrite: bool = False,
+    output_format: Optional[str] = None,
+    client: Optional[ApiClient] = None,
+    timeout: TimeoutValue = None,
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+) -> list[Path]:
+    """Write ``images`` into ``directory`` as ``{prefix}-{i}{ext}``; returns the paths.
+
+    Every image is read (downloaded) before any file is written, so a failed download
+    leaves no partial set behind.  Existing files are kept: the numbering skips past them,
+    unless ``overwrite`` is true.
+    """
+    if not isinstance(prefix, str) or not prefix or prefix in (".", ".."):
+        raise ApiValueError(f"prefix: must be a non-empty file name prefix, got {prefix!r}")
+    if "/" in prefix or "\\" in prefix or os.sep in prefix or "\0" in prefix:
+        raise ApiValueError(f"prefix: must not contain a path separator, got {prefix!r}")
+    blobs = [
+        image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes) for image in images
+    ]
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    number = 0
+    for index, data in enumerate(blobs):
+        extension = extension_for(data, output_format)
+        if overwrite:
+            path = folder / f"{prefix}-{index}{extension}"
+            _replace(path, data)
+        else:
+            while True:
+                path = folder / f"{prefix}-{number}{extension}"
+                number += 1
+                if _create(path, data):
+                    break
+        paths.append(path)
+    return paths
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then move it into place."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    _write_new(temporary, data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _create(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` unless it exists (atomically checked); ``False`` if it did."""
+    try:
+        _write_new(path, data)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
