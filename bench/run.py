@@ -78,7 +78,7 @@ class Target:
         if self.mem_body_ratio is not None:
             parts.append(f"mem <= {self.mem_body_ratio:.1f}x body")
         if self.mem_abs_bytes is not None:
-            parts.append(f"mem <= {self.mem_abs_bytes / MB:.0f} MB")
+            parts.append(f"mem <= {self.mem_abs_bytes / MB:.0f} MiB")
         return ", ".join(parts)
 
 
@@ -359,7 +359,7 @@ def _fmt(value: Optional[float], spec: str) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
         "| workload | client | CPU ms/call | CPU x floor | wall ms/call | wall x floor "
-        "| mem growth MB | target | verdict |"
+        "| mem growth MiB | target | verdict |"
     )
     lines = [head, "|" + "---|" * 9]
     for r in rows:
@@ -419,6 +419,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             print(msg, file=sys.stderr, flush=True)
 
     started = time.perf_counter()
+    load_before = _load()
+    if load_before is not None and load_before > max(1.0, (os.cpu_count() or 1) - 1):
+        print(
+            f"bench: note: load average {load_before:.1f} at start; other processes may "
+            "disturb the figures (each figure is the best of its rounds)",
+            file=sys.stderr,
+        )
     log(f"bench: {mode} mode, clients {', '.join(clients)}, workloads {', '.join(workloads)}")
     results: list[dict[str, Any]] = []
     server: Optional[Server] = None
@@ -461,6 +468,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                 "implementation": platform.python_implementation(),
                 "platform": platform.platform(),
                 "cpus": os.cpu_count(),
+                "load_average_1min": {"start": load_before, "end": _load()},
             },
             "targets": {k: v.__dict__ for k, v in TARGETS.items()},
             "iterations": ITERATIONS[mode],
@@ -481,6 +489,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             f"{os.cpu_count()} CPUs, {elapsed:.0f} s):\n\n{text}"
         )
     return 1 if (args.strict and failed) else 0
+
+
+def _load() -> Optional[float]:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 def _importable(python: str, env: dict[str, str], module: str) -> bool:

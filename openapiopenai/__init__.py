@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from openapiopenai._version import __version__
 
 if TYPE_CHECKING:
+    from openapiopenai._streaming import ImageStream
     from openapiopenai.api.images_api import ImagesApi
     from openapiopenai.api_client import ApiClient
     from openapiopenai.api_response import ApiResponse
@@ -45,6 +46,14 @@ if TYPE_CHECKING:
     from openapiopenai.models.error import Error
     from openapiopenai.models.error_response import ErrorResponse
     from openapiopenai.models.image import Image
+    from openapiopenai.models.image_edit_completed_event import ImageEditCompletedEvent
+    from openapiopenai.models.image_edit_partial_image_event import ImageEditPartialImageEvent
+    from openapiopenai.models.image_gen_completed_event import ImageGenCompletedEvent
+    from openapiopenai.models.image_gen_input_usage_details import ImageGenInputUsageDetails
+    from openapiopenai.models.image_gen_output_tokens_details import ImageGenOutputTokensDetails
+    from openapiopenai.models.image_gen_partial_image_event import ImageGenPartialImageEvent
+    from openapiopenai.models.image_gen_usage import ImageGenUsage
+    from openapiopenai.models.image_stream_event import ImageStreamEvent
     from openapiopenai.models.images_response import ImagesResponse
     from openapiopenai.retry import Retry
 
@@ -88,6 +97,15 @@ _EXPORTS: dict[str, str] = {
     "ErrorResponse": "openapiopenai.models.error_response",
     "Image": "openapiopenai.models.image",
     "ImagesResponse": "openapiopenai.models.images_response",
+    "ImageStream": "openapiopenai._streaming",
+    "ImageStreamEvent": "openapiopenai.models.image_stream_event",
+    "ImageGenPartialImageEvent": "openapiopenai.models.image_gen_partial_image_event",
+    "ImageGenCompletedEvent": "openapiopenai.models.image_gen_completed_event",
+    "ImageEditPartialImageEvent": "openapiopenai.models.image_edit_partial_image_event",
+    "ImageEditCompletedEvent": "openapiopenai.models.image_edit_completed_event",
+    "ImageGenUsage": "openapiopenai.models.image_gen_usage",
+    "ImageGenInputUsageDetails": "openapiopenai.models.image_gen_input_usage_details",
+    "ImageGenOutputTokensDetails": "openapiopenai.models.image_gen_output_tokens_details",
 }
 
 __all__ = [
@@ -114,6 +132,15 @@ __all__ = [
     "ForbiddenException",
     "Image",
     "ImageDownloadError",
+    "ImageEditCompletedEvent",
+    "ImageEditPartialImageEvent",
+    "ImageGenCompletedEvent",
+    "ImageGenInputUsageDetails",
+    "ImageGenOutputTokensDetails",
+    "ImageGenPartialImageEvent",
+    "ImageGenUsage",
+    "ImageStream",
+    "ImageStreamEvent",
     "ImageUrlExpiredError",
     "ImagesApi",
     "ImagesResponse",

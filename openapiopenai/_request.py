@@ -85,6 +85,16 @@ class ApiRequest(Generic[T]):
         return (_JSON,)
 
     @property
+    def model_name(self) -> Optional[str]:
+        """The ``model`` the request names, if any."""
+        if self.json is not None:
+            value = self.json.get("model")
+            return value if isinstance(value, str) else None
+        if self.form is not None:
+            return next((v for k, v in self.form.fields if k == "model"), None)
+        return None
+
+    @property
     def wants_stream(self) -> bool:
         """Whether the caller set ``stream=True``."""
         if self.json is not None:

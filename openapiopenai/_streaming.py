@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from openapiopenai.models.image_stream_event import ImageStreamEvent
     from openapiopenai.rest import RESTResponse
 
-__all__ = ["ImageStream", "ServerSentEvent", "iter_sse"]
+__all__ = ["ImageStream", "ServerSentEvent", "event_class_for", "iter_sse"]
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,6 @@ class ImageStream:
             self.response.close()
 
     def _iter_events(self) -> Generator[ImageStreamEvent, None, None]:
-        from openapiopenai.models.image_stream_event import event_class_for
-
         try:
             for sse in iter_sse(self.response.stream()):
                 if sse.data == "[DONE]":
@@ -189,6 +187,23 @@ class ImageStream:
             message=message,
             retries=self.retries,
         )
+
+
+def event_class_for(event_type: str) -> type[ImageStreamEvent]:
+    """The model for an event ``type`` (the generic one for types not known here)."""
+    from openapiopenai.models.image_edit_completed_event import ImageEditCompletedEvent
+    from openapiopenai.models.image_edit_partial_image_event import ImageEditPartialImageEvent
+    from openapiopenai.models.image_gen_completed_event import ImageGenCompletedEvent
+    from openapiopenai.models.image_gen_partial_image_event import ImageGenPartialImageEvent
+    from openapiopenai.models.image_stream_event import ImageStreamEvent
+
+    known: dict[str, type[ImageStreamEvent]] = {
+        "image_generation.partial_image": ImageGenPartialImageEvent,
+        "image_generation.completed": ImageGenCompletedEvent,
+        "image_edit.partial_image": ImageEditPartialImageEvent,
+        "image_edit.completed": ImageEditCompletedEvent,
+    }
+    return known.get(event_type, ImageStreamEvent)
 
 
 # A stream has already answered 200, so an error event carries no status of its own:

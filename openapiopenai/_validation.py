@@ -32,6 +32,7 @@ __all__ = [
     "ModelRules",
     "check_edit",
     "check_generation",
+    "check_stream",
     "check_variation",
     "validated",
 ]
@@ -280,6 +281,13 @@ def check_generation(request: Any) -> None:
     if rules is not None:
         _check_model_params(model, rules, given)
     _check_output(given)
+
+
+def check_stream(model: Optional[str]) -> None:
+    """Streaming is for the GPT image models: refuse it for a model known not to stream."""
+    rules = GENERATION_RULES.get(model or "") or EDIT_RULES.get(model or "")
+    if rules is not None and not rules.gpt_params:
+        raise _reject("stream", f"is only supported by the GPT image models, not {model}")
 
 
 def check_edit(form: Any, images: Sequence[FilePart], mask: Optional[FilePart]) -> None:

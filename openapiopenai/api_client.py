@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Optional, TypeVar, Union
 from urllib.parse import quote, urlsplit
 
-from openapiopenai import rest
+from openapiopenai import _validation, rest
 from openapiopenai._multipart import MultipartBody
 from openapiopenai._request import ApiRequest, RequestOptions
 from openapiopenai._streaming import ImageStream
@@ -126,8 +126,8 @@ class ApiClient:
                 f"stream: {request.name}() returns one response; call "
                 f"{request.name}_stream() to iterate the streamed events"
             )
-        response, retries = self._send(request)
-        return self._deserialize(response, request.response_type, retries)
+        response, retries = self._send(request, read_body=True)
+        return self._deserialize(response, request.response_type, retries, request.options)
 
     def open(self, request: ApiRequest[Any]) -> rest.RESTResponse:
         """Send ``request`` and return the response unread, whatever its status."""
@@ -136,9 +136,12 @@ class ApiClient:
 
     def stream(self, request: ApiRequest[Any]) -> ImageStream:
         """Send ``request`` with ``stream`` on and iterate the events as they arrive."""
-        response, retries = self._send(request.streamed())
+        request = request.streamed()
+        if self.configuration.client_side_validation:
+            _validation.check_stream(request.model_name)
+        response, retries = self._send(request)
         if not 200 <= response.status <= 299:
-            raise self._status_error(response, response.read(), retries)
+            raise self._status_error(response, response.read(), retries, request.options)
         ctype = (response.getheader("content-type") or "").split(";")[0].strip().lower()
         if ctype != "text/event-stream":
             body = response.read()
@@ -152,7 +155,14 @@ class ApiClient:
             )
         return ImageStream(response, retries)
 
-    def _send(self, request: ApiRequest[Any]) -> tuple[rest.RESTResponse, int]:
+    def _send(
+        self, request: ApiRequest[Any], *, read_body: bool = False
+    ) -> tuple[rest.RESTResponse, int]:
+        """Run attempts until one gives a response to keep; return it and the retry count.
+
+        With ``read_body`` the body is read within the attempt, so a connection lost
+        mid-body is a failed attempt like any other transport error.
+        """
         options = request.options
         url = self._url(request)
         headers = self._headers(request, url)
@@ -173,6 +183,11 @@ class ApiClient:
                     body=body,
                     _request_timeout=timeout,
                 )
+                wait = policy.wait_after_response(
+                    response.status, response.getheaders(), retries + 1, time.monotonic() - started
+                )
+                if wait is None and read_body:
+                    response.read()
             except ApiTransportError as error:
                 error.retries = retries
                 wait = policy.wait_after_error(error, retries + 1, time.monotonic() - started)
@@ -180,9 +195,6 @@ class ApiClient:
                 if wait is None:
                     raise
             else:
-                wait = policy.wait_after_response(
-                    response.status, response.getheaders(), retries + 1, time.monotonic() - started
-                )
                 self._log(request, response, attempt_started, retries, wait)
                 if wait is None:
                     return response, retries
@@ -301,12 +313,16 @@ class ApiClient:
         )
 
     def _deserialize(
-        self, response: rest.RESTResponse, response_type: type[Any], retries: int
+        self,
+        response: rest.RESTResponse,
+        response_type: type[Any],
+        retries: int,
+        options: Optional[RequestOptions] = None,
     ) -> ApiResponse[Any]:
         body = response.read()
         headers = response.getheaders()
         if not 200 <= response.status <= 299:
-            raise self._status_error(response, body, retries)
+            raise self._status_error(response, body, retries, options)
         try:
             data = response_type.model_validate_json(body)
         except ValueError as e:  # pydantic's ValidationError is a ValueError
@@ -328,25 +344,28 @@ class ApiClient:
             retries=retries,
         )
 
-    def _status_error(self, response: rest.RESTResponse, body: bytes, retries: int) -> ApiException:
+    def _status_error(
+        self,
+        response: rest.RESTResponse,
+        body: bytes,
+        retries: int,
+        options: Optional[RequestOptions] = None,
+    ) -> ApiException:
         from openapiopenai.models.error_response import ErrorResponse
 
         try:
             data: Any = ErrorResponse.model_validate_json(body) if body else None
         except ValueError:
             data = None
-        body = self._redact(body)
+        secrets = [*self.configuration.secrets(), *_per_call_secrets(options or {})]
+        body = _redact_secrets(body, secrets)
         if data is not None:
-            data.error.message = self._redact(data.error.message.encode()).decode()
+            data.error.message = _redact_secrets(data.error.message.encode(), secrets).decode()
         return ApiException.from_response(http_resp=response, body=body, data=data, retries=retries)
 
     def _redact(self, body: bytes) -> bytes:
-        """``body`` with any configured secret the server echoed replaced."""
-        for secret in self.configuration.secrets():
-            raw = secret.encode()
-            if len(raw) >= 8 and raw in body:
-                body = body.replace(raw, b"[redacted]")
-        return body
+        """``body`` with any configured secret replaced (for text shown to people)."""
+        return _redact_secrets(body, self.configuration.secrets())
 
     # -- generated-client compatibility ----------------------------------------------
 
@@ -398,12 +417,35 @@ def _invalid_body_message(
     response_type: type[Any], response: rest.RESTResponse, e: ValueError
 ) -> str:
     ctype = response.getheader("content-type") or "no content type"
-    first = str(e).splitlines()
-    detail = " ".join(first[1:3]).strip() if len(first) > 1 else str(e)
+    lines = [
+        line.strip()
+        for line in str(e).splitlines()
+        if line.strip() and not line.strip().startswith("For further information")
+    ]
+    detail = " ".join(lines[1:3]) if len(lines) > 1 else " ".join(lines)
     return (
         f"the server answered {response.status} with a body that is not a valid "
         f"{response_type.__name__} ({ctype}): {detail}"
     )
+
+
+def _per_call_secrets(options: RequestOptions) -> list[str]:
+    """Credentials passed for one call (``_request_auth``, or an auth header in ``_headers``)."""
+    values = [str((options.get("_request_auth") or {}).get("value", ""))]
+    values += [
+        str(v) for k, v in (options.get("_headers") or {}).items() if k.lower() in _SECRET_HEADERS
+    ]
+    # "Bearer sk-..." is echoed back as "sk-...": redact the credential itself too.
+    return [part for v in values for part in (v, v.partition(" ")[2]) if part]
+
+
+def _redact_secrets(body: bytes, secrets: list[str]) -> bytes:
+    """``body`` with any of ``secrets`` the server echoed replaced."""
+    for secret in secrets:
+        raw = secret.encode()
+        if len(raw) >= 8 and raw in body:
+            body = body.replace(raw, b"[redacted]")
+    return body
 
 
 def _check_header(name: str, value: str) -> None:

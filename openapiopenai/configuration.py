@@ -236,10 +236,10 @@ class Configuration:
         logger.setLevel(logging.DEBUG if self._debug else logging.NOTSET)
         ours = [h for h in logger.handlers if getattr(h, "_openapiopenai_debug", False)]
         if self._debug and not ours:
-            handler = logging.StreamHandler(sys.stderr)
-            handler.setFormatter(logging.Formatter(self.logger_format))
-            handler._openapiopenai_debug = True  # type: ignore[attr-defined]
-            logger.addHandler(handler)
+            stderr = logging.StreamHandler(sys.stderr)
+            stderr.setFormatter(logging.Formatter(self.logger_format))
+            stderr._openapiopenai_debug = True  # type: ignore[attr-defined]
+            logger.addHandler(stderr)
         elif not self._debug:
             for handler in ours:
                 logger.removeHandler(handler)

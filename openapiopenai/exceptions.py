@@ -252,11 +252,15 @@ class ApiTransportError(ApiException):
     """No HTTP response was received: the connection failed or timed out.
 
     ``request_sent`` tells whether the whole request had been handed to the network when
-    it failed: if so the server may have acted on it (and billed it).
+    it failed: if so the server may have acted on it (and billed it).  ``transient`` is
+    false for failures a retry cannot mend, such as a certificate that does not verify.
     """
 
-    def __init__(self, message: str, *, request_sent: bool, retries: int = 0) -> None:
+    def __init__(
+        self, message: str, *, request_sent: bool, retries: int = 0, transient: bool = True
+    ) -> None:
         self.request_sent = request_sent
+        self.transient = transient
         super().__init__(message=message, retries=retries)
 
 

@@ -185,7 +185,9 @@ def _translate_errors(
             "timed out waiting for the response", phase="read", request_sent=sent
         ) from e
     except SSLError as e:
-        raise ApiConnectionError(f"TLS error: {_reason(e)}", request_sent=False) from e
+        raise ApiConnectionError(
+            f"TLS error: {_reason(e)}", request_sent=False, transient=False
+        ) from e
     except (ProtocolError, HTTPError, OSError) as e:
         sent = request_sent or (tracker is not None and tracker.complete)
         what = "while reading the response" if sent else "while sending the request"
@@ -193,19 +195,16 @@ def _translate_errors(
 
 
 def _reason(e: BaseException) -> str:
-    # urllib3 messages nest the real cause; the innermost one reads best.
-    inner: BaseException = e
-    while True:
-        nxt = (
-            inner.args[1]
-            if len(inner.args) == 2 and isinstance(inner.args[1], BaseException)
-            else None
-        )
-        nxt = nxt or getattr(inner, "reason", None) or inner.__cause__ or inner.__context__
-        if not isinstance(nxt, BaseException) or nxt is inner:
+    """The most telling part of a urllib3 error: the exception it wraps, if any."""
+    inner = e
+    for _ in range(3):  # urllib3 nests at most a couple of levels
+        args = inner.args
+        nested = args[1] if len(args) == 2 and isinstance(args[1], BaseException) else None
+        if nested is None:
             break
-        inner = nxt
-    return f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+        inner = nested
+    text = str(inner)
+    return f"{type(inner).__name__}: {text}" if text else type(inner).__name__
 
 
 class RESTClientObject:

@@ -142,6 +142,8 @@ class Retry:
 
     def should_retry_error(self, error: ApiTransportError) -> bool:
         """Whether a transport failure is safe (or, with opt-in, wanted) to retry."""
+        if not error.transient:
+            return False
         return not error.request_sent or self.retry_on_timeout
 
     def backoff(self, retry_number: int) -> float:

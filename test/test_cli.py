@@ -367,6 +367,36 @@ def test_streaming_progress_counts_partial_images_and_saves_the_final_one(
     assert json.loads(httpserver.log[0][0].get_data())["stream"] is True
 
 
+def test_stream_saves_the_final_images_from_the_local_server(
+    server: ImagesServer, tmp_path: Path
+) -> None:
+    result = cli(
+        "images", "generate", "a city at night", "--model", "gpt-image-1", "-n", "2",
+        "--size", "1024x1024", "--stream", "--partial-images", "2", "-o", "city",
+        *connect(server), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(Path("city") / f"image-{i}.png") for i in range(2)]
+    assert server.requests[0].json["stream"] is True
+    for i in range(2):
+        info = read_png_info((tmp_path / "city" / f"image-{i}.png").read_bytes())
+        assert (info.width, info.height) == (1024, 1024)
+
+
+def test_stream_json_prints_one_event_per_line(server: ImagesServer, tmp_path: Path) -> None:
+    result = cli(
+        "images", "generate", "a city", "--model", "gpt-image-1", "--size", "1024x1024",
+        "--stream", "--partial-images", "1", "--json", *connect(server), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["type"] for e in events] == [
+        "image_generation.partial_image",
+        "image_generation.completed",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- python -m openapiopenai -----------------------------------------------------------------
 
 
@@ -394,8 +424,8 @@ def _documented_commands() -> list[str]:
 def test_the_commands_in_the_cli_docs_run(tmp_path: Path, png: bytes) -> None:
     commands = _documented_commands()
     assert len(commands) >= 5
-    (tmp_path / "otter.png").write_bytes(png)
-    (tmp_path / "mask.png").write_bytes(png)
+    for name in ("otter.png", "mask.png", "fox.png"):
+        (tmp_path / name).write_bytes(png)
     with ImagesServer() as local:
         env = environment(OPENAI_BASE_URL=local.url, OPENAI_API_KEY=API_KEY)
         for command in commands:

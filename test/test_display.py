@@ -105,9 +105,6 @@ def test_the_quickstart_notebook_runs_headless(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """examples/quickstart.ipynb runs offline on an ipykernel of this interpreter."""
-    import nbclient
-    import nbformat
-
     # A kernel spec of our own, found through JUPYTER_PATH: no network, no user config.
     spec = tmp_path / "jupyter" / "kernels" / "openapiopenai-test"
     spec.mkdir(parents=True)
@@ -128,6 +125,8 @@ def test_the_quickstart_notebook_runs_headless(
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     work = tmp_path / "work"
     work.mkdir()
+    import nbclient  # after JUPYTER_PLATFORM_DIRS is set: jupyter_core reads it on import
+    import nbformat
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(

@@ -167,23 +167,23 @@ _MODEL_PAGES = {
     "Image.md": "openapiopenai.models.image:Image",
     "ImageGenUsage.md": "openapiopenai.models.image_gen_usage:ImageGenUsage",
     "ImageGenInputUsageDetails.md": (
-        "openapiopenai.models.image_gen_usage:ImageGenInputUsageDetails"
+        "openapiopenai.models.image_gen_input_usage_details:ImageGenInputUsageDetails"
     ),
     "ImageGenOutputTokensDetails.md": (
-        "openapiopenai.models.image_gen_usage:ImageGenOutputTokensDetails"
+        "openapiopenai.models.image_gen_output_tokens_details:ImageGenOutputTokensDetails"
     ),
     "Error.md": "openapiopenai.models.error:Error",
     "ErrorResponse.md": "openapiopenai.models.error_response:ErrorResponse",
     "ImageStreamEvent.md": "openapiopenai.models.image_stream_event:ImageStreamEvent",
     "ImageGenPartialImageEvent.md": (
-        "openapiopenai.models.image_stream_event:ImageGenPartialImageEvent"
+        "openapiopenai.models.image_gen_partial_image_event:ImageGenPartialImageEvent"
     ),
-    "ImageGenCompletedEvent.md": "openapiopenai.models.image_stream_event:ImageGenCompletedEvent",
+    "ImageGenCompletedEvent.md": "openapiopenai.models.image_gen_completed_event:ImageGenCompletedEvent",
     "ImageEditPartialImageEvent.md": (
-        "openapiopenai.models.image_stream_event:ImageEditPartialImageEvent"
+        "openapiopenai.models.image_edit_partial_image_event:ImageEditPartialImageEvent"
     ),
     "ImageEditCompletedEvent.md": (
-        "openapiopenai.models.image_stream_event:ImageEditCompletedEvent"
+        "openapiopenai.models.image_edit_completed_event:ImageEditCompletedEvent"
     ),
 }
 

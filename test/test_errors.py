@@ -199,3 +199,27 @@ def test_with_http_info_returns_status_headers_and_raw_bytes(
     assert json.loads(resp.raw_data) == body
     assert resp.data.data[0].b64_json == "aGk="
     assert resp.retries == 0
+
+
+def test_per_call_credentials_echoed_in_an_error_are_redacted(
+    api: ImagesApi, httpserver: HTTPServer
+) -> None:
+    per_call = "sk-per-call-credential-77777"
+    httpserver.expect_request("/v1/images/generations").respond_with_json(
+        openai_error(f"Incorrect API key provided: {per_call}."), status=401
+    )
+    auth = {"in": "header", "key": "Authorization", "value": f"Bearer {per_call}"}
+    with pytest.raises(exc.UnauthorizedException) as info:
+        api.create_image(CreateImageRequest(prompt="p"), _request_auth=auth)
+    assert per_call not in str(info.value)
+    with pytest.raises(exc.UnauthorizedException) as info:
+        api.create_image(CreateImageRequest(prompt="p"), _headers={"api-key": per_call})
+    assert per_call not in str(info.value)
+    assert per_call.encode() not in (info.value.body or b"")
+
+
+def test_invalid_body_message_has_no_pydantic_link(api: ImagesApi, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/v1/images/generations").respond_with_json({"data": "nope"})
+    with pytest.raises(exc.ApiResponseValidationError) as info:
+        api.create_image(CreateImageRequest(prompt="p"))
+    assert "errors.pydantic.dev" not in str(info.value)

@@ -10,7 +10,6 @@ import sys
 import openapiopenai
 
 EXPORTED = {
-    "__version__",
     "ApiAttributeError",
     "ApiClient",
     "ApiConnectionError",
@@ -34,6 +33,15 @@ EXPORTED = {
     "ForbiddenException",
     "Image",
     "ImageDownloadError",
+    "ImageEditCompletedEvent",
+    "ImageEditPartialImageEvent",
+    "ImageGenCompletedEvent",
+    "ImageGenInputUsageDetails",
+    "ImageGenOutputTokensDetails",
+    "ImageGenPartialImageEvent",
+    "ImageGenUsage",
+    "ImageStream",
+    "ImageStreamEvent",
     "ImageUrlExpiredError",
     "ImagesApi",
     "ImagesResponse",
@@ -44,6 +52,7 @@ EXPORTED = {
     "ServiceException",
     "UnauthorizedException",
     "UnprocessableEntityException",
+    "__version__",
 }
 
 
@@ -62,6 +71,14 @@ def test_generated_client_import_paths_work() -> None:
         "openapiopenai.models.image": "Image",
         "openapiopenai.models.error": "Error",
         "openapiopenai.models.error_response": "ErrorResponse",
+        "openapiopenai.models.image_stream_event": "ImageStreamEvent",
+        "openapiopenai.models.image_gen_partial_image_event": "ImageGenPartialImageEvent",
+        "openapiopenai.models.image_gen_completed_event": "ImageGenCompletedEvent",
+        "openapiopenai.models.image_edit_partial_image_event": "ImageEditPartialImageEvent",
+        "openapiopenai.models.image_edit_completed_event": "ImageEditCompletedEvent",
+        "openapiopenai.models.image_gen_usage": "ImageGenUsage",
+        "openapiopenai.models.image_gen_input_usage_details": "ImageGenInputUsageDetails",
+        "openapiopenai.models.image_gen_output_tokens_details": "ImageGenOutputTokensDetails",
         "openapiopenai.api.images_api": "ImagesApi",
         "openapiopenai.api_client": "ApiClient",
         "openapiopenai.api_response": "ApiResponse",

@@ -370,3 +370,63 @@ def test_wait_before_honours_the_server_up_to_the_cap(
 def test_wait_before_gives_up_when_the_count_is_spent() -> None:
     assert Retry(total=2).wait_before(3, elapsed=0.0) is None
     assert Retry(total=0).wait_before(1, elapsed=0.0) is None
+
+
+def test_a_body_cut_after_a_retry_reports_the_retry_count(server: ImagesServer) -> None:
+    server.respond_with(503, "busy")
+    server.truncate_body()
+    api = make_api(server)
+    err, _ = timed(lambda: api.create_image(REQUEST))
+    assert isinstance(err, exc.ApiConnectionError)
+    assert err.retries == 1
+    assert attempts(server) == 2
+    assert in_use(api) == 0
+
+
+def test_retry_on_timeout_also_resends_after_a_cut_body(server: ImagesServer) -> None:
+    server.drop_mid_body()
+    api = make_api(server, retries=Retry(total=1, backoff_base=0.01, retry_on_timeout=True))
+    resp, _ = timed(lambda: api.create_image_with_http_info(REQUEST))
+    assert isinstance(resp, openapiopenai.ApiResponse), resp
+    assert resp.retries == 1
+    assert attempts(server) == 2
+
+
+def test_tls_failures_are_not_retried() -> None:
+    """A TLS handshake with a server that does not speak TLS fails the same way every time."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    connections = 0
+
+    def serve() -> None:
+        nonlocal connections
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections += 1
+            conn.recv(1024)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    configuration = openapiopenai.Configuration(
+        host=f"https://127.0.0.1:{port}/v1", access_token=API_KEY, retries=FAST
+    )
+    api = ImagesApi(openapiopenai.ApiClient(configuration))
+    try:
+        err, _ = timed(lambda: api.create_image(REQUEST))
+    finally:
+        listener.close()
+    assert isinstance(err, exc.ApiConnectionError)
+    assert err.transient is False
+    assert "TLS" in str(err)
+    assert err.retries == 0
+    assert connections == 1

@@ -21,12 +21,10 @@ from openapiopenai.exceptions import (
     BadRequestException,
     ContentPolicyViolationException,
 )
-from openapiopenai.models.image_stream_event import (
-    ImageEditCompletedEvent,
-    ImageGenCompletedEvent,
-    ImageGenPartialImageEvent,
-    ImageStreamEvent,
-)
+from openapiopenai.models.image_edit_completed_event import ImageEditCompletedEvent
+from openapiopenai.models.image_gen_completed_event import ImageGenCompletedEvent
+from openapiopenai.models.image_gen_partial_image_event import ImageGenPartialImageEvent
+from openapiopenai.models.image_stream_event import ImageStreamEvent
 
 B64 = base64.b64encode(b"\x89PNG fake").decode()
 USAGE = {
@@ -201,3 +199,14 @@ def test_closing_early_releases_the_connection(api: ImagesApi, httpserver: HTTPS
     with api.create_image_stream(CreateImageRequest(prompt="x", model="gpt-image-1")) as again:
         events = list(again)
     assert len(events) == 51 and isinstance(events[-1], ImageGenCompletedEvent)
+
+
+@pytest.mark.parametrize("model", ["dall-e-2", "dall-e-3"])
+def test_streaming_a_dalle_model_is_refused_before_sending(
+    model: str, api: ImagesApi, httpserver: HTTPServer, png: bytes
+) -> None:
+    with pytest.raises(ApiValueError, match="^stream: .*GPT image models"):
+        api.create_image_stream(CreateImageRequest(prompt="x", model=model))
+    with pytest.raises(ApiValueError, match="^stream: "):
+        api.create_image_edit_stream(png, "x", model="dall-e-2")
+    assert httpserver.log == []

@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from openapiopenai.models.error import Error
     from openapiopenai.models.error_response import ErrorResponse
     from openapiopenai.models.image import Image
+    from openapiopenai.models.image_edit_completed_event import ImageEditCompletedEvent
+    from openapiopenai.models.image_edit_partial_image_event import ImageEditPartialImageEvent
+    from openapiopenai.models.image_gen_completed_event import ImageGenCompletedEvent
+    from openapiopenai.models.image_gen_input_usage_details import ImageGenInputUsageDetails
+    from openapiopenai.models.image_gen_output_tokens_details import ImageGenOutputTokensDetails
+    from openapiopenai.models.image_gen_partial_image_event import ImageGenPartialImageEvent
+    from openapiopenai.models.image_gen_usage import ImageGenUsage
+    from openapiopenai.models.image_stream_event import ImageStreamEvent
     from openapiopenai.models.images_response import ImagesResponse
 
 # Public name -> module that defines it.
@@ -23,6 +31,14 @@ _MODELS = {
     "ErrorResponse": "error_response",
     "Image": "image",
     "ImagesResponse": "images_response",
+    "ImageStreamEvent": "image_stream_event",
+    "ImageGenPartialImageEvent": "image_gen_partial_image_event",
+    "ImageGenCompletedEvent": "image_gen_completed_event",
+    "ImageEditPartialImageEvent": "image_edit_partial_image_event",
+    "ImageEditCompletedEvent": "image_edit_completed_event",
+    "ImageGenUsage": "image_gen_usage",
+    "ImageGenInputUsageDetails": "image_gen_input_usage_details",
+    "ImageGenOutputTokensDetails": "image_gen_output_tokens_details",
 }
 
 __all__ = [
@@ -32,6 +48,14 @@ __all__ = [
     "Error",
     "ErrorResponse",
     "Image",
+    "ImageEditCompletedEvent",
+    "ImageEditPartialImageEvent",
+    "ImageGenCompletedEvent",
+    "ImageGenInputUsageDetails",
+    "ImageGenOutputTokensDetails",
+    "ImageGenPartialImageEvent",
+    "ImageGenUsage",
+    "ImageStreamEvent",
     "ImagesResponse",
 ]
 
