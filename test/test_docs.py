@@ -178,7 +178,9 @@ _MODEL_PAGES = {
     "ImageGenPartialImageEvent.md": (
         "openapiopenai.models.image_gen_partial_image_event:ImageGenPartialImageEvent"
     ),
-    "ImageGenCompletedEvent.md": "openapiopenai.models.image_gen_completed_event:ImageGenCompletedEvent",
+    "ImageGenCompletedEvent.md": (
+        "openapiopenai.models.image_gen_completed_event:ImageGenCompletedEvent"
+    ),
     "ImageEditPartialImageEvent.md": (
         "openapiopenai.models.image_edit_partial_image_event:ImageEditPartialImageEvent"
     ),

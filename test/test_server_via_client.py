@@ -822,22 +822,29 @@ def test_stream_with_dalle_is_rejected(api: ImagesApi) -> None:
 
 
 def test_drop_during_upload_counts_as_not_sent_and_is_retried(server: ImagesServer) -> None:
-    big = png() + bytes(4 * 1024 * 1024 - 100)  # below the 4 MB limit, above socket buffers
+    # 8 MB: more than the kernels can buffer, so the upload is still going when the
+    # server resets (see ImagesServer.drop_during_upload); fine for a GPT image model.
+    big = png(alpha=False) + bytes(8 * 1024 * 1024)
     server.drop_during_upload()
     with ApiClient(configuration(server)) as client, pytest.raises(ApiConnectionError) as caught:
-        ImagesApi(client).create_image_variation(big, size="256x256")
+        ImagesApi(client).create_image_edit(big, "x", model="gpt-image-1", quality="low")
     assert caught.value.request_sent is False
-    assert server.requests[-1].fault is not None
-    assert server.requests[-1].fault.kind == "drop_during_upload"
+    assert caught.value.retries == 0
+    record = server.requests[-1]
+    assert record.fault is not None and record.fault.kind == "drop_during_upload"
+    assert record.body == b"" and int(record.headers["Content-Length"]) > len(big)
 
     server.drop_during_upload()
     server.clear_requests()
-    with ApiClient(
-        configuration(server, retries=openapiopenai.Retry(total=1, backoff_base=0.01))
-    ) as client:
-        response = ImagesApi(client).create_image_variation(big, size="256x256")
-    assert response.data and len(server.requests) == 2
+    retry = openapiopenai.Retry(total=1, backoff_base=0.01)
+    with ApiClient(configuration(server, retries=retry)) as client:
+        api = ImagesApi(client)
+        response = api.create_image_edit_with_http_info(
+            big, "x", model="gpt-image-1", quality="low"
+        )
+    assert response.status_code == 200 and response.retries == 1
     assert [r.fault.kind if r.fault else None for r in server.requests] == [
         "drop_during_upload",
         None,
     ]
+    assert server.requests[1].files["image"].data == big

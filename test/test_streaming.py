@@ -205,8 +205,8 @@ def test_closing_early_releases_the_connection(api: ImagesApi, httpserver: HTTPS
 def test_streaming_a_dalle_model_is_refused_before_sending(
     model: str, api: ImagesApi, httpserver: HTTPServer, png: bytes
 ) -> None:
-    with pytest.raises(ApiValueError, match="^stream: .*GPT image models"):
+    with pytest.raises(ApiValueError, match=r"^stream: .*GPT image models"):
         api.create_image_stream(CreateImageRequest(prompt="x", model=model))
-    with pytest.raises(ApiValueError, match="^stream: "):
+    with pytest.raises(ApiValueError, match=r"^stream: "):
         api.create_image_edit_stream(png, "x", model="dall-e-2")
     assert httpserver.log == []

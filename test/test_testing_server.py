@@ -1465,7 +1465,9 @@ def test_drop_during_upload_fails_the_send(server: ImagesServer) -> None:
     server.drop_during_upload()
     assert raw_post(server).status == 503  # faults stay in order
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    body = b"{" + b" " * (4 * 1024 * 1024) + b"}"
+    # More than the kernels buffer (the client's 4 MiB send buffer and the server's receive
+    # buffer, with Linux defaults): the send cannot complete before the reset arrives.
+    body = b"{" + b" " * (8 * 1024 * 1024) + b"}"
     with pytest.raises((BrokenPipeError, ConnectionResetError)):
         connection.request(  # the send itself fails: the server never read the body
             "POST",
@@ -1578,25 +1580,11 @@ def test_streamed_edit_without_partial_images_and_several_images(
 def test_stream_interval_paces_the_events() -> None:
     with ImagesServer(stream_interval=0.15) as server:
         request = {"prompt": "x", "model": "gpt-image-1-mini", "stream": True, "partial_images": 2}
-        with urllib3.PoolManager(retries=False) as pool:
-            response = pool.request(
-                "POST",
-                server.url + "/images/generations",
-                body=json.dumps(request),
-                headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
-                preload_content=False,
-            )
-            arrivals, buffer = [], b""
-            while True:
-                chunk = response.read1(1 << 20)  # type: ignore[attr-defined]
-                if not chunk:
-                    break
-                buffer += chunk
-                arrivals += [time.perf_counter()] * chunk.count(b"\n\n")
-            response.release_conn()
-    assert len(arrivals) == 3
-    assert arrivals[1] - arrivals[0] >= 0.1 and arrivals[2] - arrivals[1] >= 0.1
-    assert len(sse_events(buffer)) == 3
+        started = time.perf_counter()
+        data = stream_post(server, request).read()
+        elapsed = time.perf_counter() - started
+    assert len(sse_events(data)) == 3
+    assert elapsed >= 0.3  # two pauses between three events (see hold_stream for the order)
 
 
 def test_hold_stream_sends_the_first_events_then_waits(server: ImagesServer) -> None:
@@ -1637,6 +1625,22 @@ def test_hold_stream_ends_when_the_server_stops() -> None:
     with pytest.raises(http.client.IncompleteRead):
         response.read()
     assert time.perf_counter() - started < 2
+
+
+def test_hold_stream_ends_when_the_client_leaves(server: ImagesServer) -> None:
+    release = server.hold_stream(after_events=1)
+    response = stream_post(
+        server, {"prompt": "x", "model": "gpt-image-1", "stream": True, "partial_images": 1}
+    )
+    assert response.fp is not None and b"event: " in response.fp.readline() + response.fp.readline()
+    response.close()  # the client gives up while the server holds the stream
+    httpd = server._httpd
+    assert httpd is not None
+    deadline = time.monotonic() + 5
+    while httpd._connections and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not httpd._connections  # the handler noticed and returned
+    assert not release.is_set()
 
 
 def test_stream_error_event(server: ImagesServer) -> None:
@@ -1722,7 +1726,17 @@ def _env() -> dict[str, str]:
 
 def test_cli_serve(pool: urllib3.PoolManager) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "openapiopenai.testing", "serve", "--port", "0", "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "openapiopenai.testing",
+            "serve",
+            "--port",
+            "0",
+            "--stream-interval",
+            "0.01",
+            "--quiet",
+        ],
         stdout=subprocess.PIPE,
         text=True,
         env=_env(),

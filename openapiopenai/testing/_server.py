@@ -10,6 +10,7 @@ import contextlib
 import email.utils
 import json
 import logging
+import select
 import socket
 import socketserver
 import struct
@@ -295,7 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
             if position == at and kind == "hold_stream":
                 assert fault is not None and fault.release is not None
                 if not self._wait_for(fault.release):
-                    self.close_connection = True  # the server is stopping
+                    self.close_connection = True  # the server stops or the client left
                     return
             if position == at and kind == "stream_error":
                 assert fault is not None
@@ -321,12 +322,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _wait_for(self, release: threading.Event) -> bool:
-        """Wait until ``release`` is set (``True``) or the server stops (``False``)."""
+        """Wait until ``release`` is set (``True``), or the server stops or the client leaves."""
         stopping = self._owner._stopping
         while not release.wait(0.02):
-            if stopping.is_set():
+            if stopping.is_set() or self._client_gone():
                 return False
         return True
+
+    def _client_gone(self) -> bool:
+        """Whether the client closed its end (an EOF or a reset waits on the socket)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return True
 
     def _head(
         self,
@@ -631,11 +640,14 @@ class ImagesServer:
     def drop_during_upload(self, *, times: int = 1) -> None:
         """Reset the next connection after its request headers, before reading the body.
 
-        The client is still sending: with a body larger than the socket buffers (a few
-        MB) its send fails with ``BrokenPipeError`` or ``ConnectionResetError``, so the
-        request was never sent in full and may safely be retried. (A small body may be
-        sent in full before the reset arrives; the client then sees the reset on reading
-        the response.) Recorded with the headers only: ``body`` is empty, ``status`` None.
+        The client is still sending, so its send fails with ``BrokenPipeError`` or
+        ``ConnectionResetError``: the request never went out in full and may safely be
+        retried. That is certain only for a body larger than what the two kernels can
+        buffer (the client's send buffer plus the server's receive buffer: about 4.3 MB
+        with Linux defaults, whose ``tcp_wmem`` maximum is 4 MiB), so tests use 8 MB. A
+        smaller body may be buffered in full before the reset arrives; the client then
+        sees the reset while waiting for the response. Recorded with the headers only:
+        ``body`` is empty and ``status`` is ``None``.
         """
         self.enqueue(Fault.drop_during_upload(), times=times)
 
