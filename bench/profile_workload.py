@@ -1,12 +1,13 @@
 """Profile one driver on one workload with py-spy and print where the time goes.
 
     python bench/profile_workload.py --workload large [--client openapiopenai] [--iterations 200]
-                            [--py-spy PATH] [--native] [--top 25] [--raw out.txt]
+                            [--py-spy PATH] [--gil] [--native] [--rate 1000] [--top 25]
+                            [--by-line] [--raw out.txt]
 
 Starts the stand-in server, runs ``bench/driver_CLIENT.py`` under ``py-spy record``
-(sampling at 2 kHz, set-up and warm-up included but reported apart), and prints the
-frames with the most self and inclusive time within the timed call (the driver's
-``call`` closure).  py-spy is not a dependency: install it where you profile
+(1000 samples a second, without pausing the process) and prints the frames with the most
+self and inclusive time inside the timed call (the driver's ``call`` closure; set-up and
+warm-up are left out).  py-spy is not a dependency: install it where you profile
 (``pip install py-spy``) or pass ``--py-spy``.
 """
 
@@ -25,14 +26,24 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run
 
 
-def summarize(raw: str, top: int) -> str:
+def _function(frame: str) -> str:
+    """``name (file:line)`` -> ``name (file)``: a function's lines counted together."""
+    name, sep, where = frame.rpartition(" (")
+    if not sep:
+        return frame
+    return f"{name} ({where.rsplit(':', 1)[0]})"
+
+
+def summarize(raw: str, top: int, by_line: bool = False) -> str:
     """Self and inclusive shares of frames, over the samples inside the timed call."""
     selfs: collections.Counter[str] = collections.Counter()
     incl: collections.Counter[str] = collections.Counter()
     in_call = total = 0
-    with open(raw, encoding="utf-8") as f:
+    with open(raw, encoding="utf-8", errors="replace") as f:
         for line in f:
             stack, _, count = line.rstrip("\n").rpartition(" ")
+            if not count.isdigit():
+                continue  # not a "frame;frame;... count" line
             n = int(count)
             total += n
             frames = stack.split(";")
@@ -41,6 +52,8 @@ def summarize(raw: str, top: int) -> str:
                 continue
             in_call += n
             frames = frames[marks[0] :]
+            if not by_line:
+                frames = [_function(fr) for fr in frames]
             selfs[frames[-1]] += n
             for fr in set(frames[1:]):
                 incl[fr] += n
@@ -61,8 +74,15 @@ def main() -> int:
     p.add_argument("--iterations", type=int, default=None)
     p.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy executable")
     p.add_argument("--native", action="store_true", help="include native (C/Rust) frames")
+    p.add_argument(
+        "--gil",
+        action="store_true",
+        help="only samples holding the GIL: leaves out waits in recv/send (a CPU view)",
+    )
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--rate", type=int, default=1000, help="samples per second")
     p.add_argument("--raw", help="keep py-spy's raw (collapsed) output here")
+    p.add_argument("--by-line", action="store_true", help="count each line apart")
     p.add_argument("--python", default=sys.executable)
     args = p.parse_args()
     if not args.py_spy:
@@ -73,9 +93,12 @@ def main() -> int:
     server = run.Server(args.python, env)
     raw = args.raw or os.path.join(tempfile.mkdtemp(prefix="bench-profile-"), "raw.txt")
     try:
-        cmd = [args.py_spy, "record", "-r", "2000", "-f", "raw", "-o", raw]
+        # Non-blocking: pausing the process at every sample slows it many times over.
+        cmd = [args.py_spy, "record", "--nonblocking", "-r", str(args.rate), "-f", "raw", "-o", raw]
         if args.native:
             cmd.append("--native")
+        if args.gil:
+            cmd.append("--gil")
         cmd += [
             "--",
             args.python,
@@ -94,7 +117,7 @@ def main() -> int:
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
     finally:
         server.stop()
-    print(summarize(raw, args.top))
+    print(summarize(raw, args.top, args.by_line))
     print(f"\nraw profile: {raw}")
     return 0
 

@@ -71,7 +71,7 @@ class FilePart:
 
     @contextmanager
     def open(self) -> Iterator[BinaryIO]:
-        """A binary stream positioned at the start of the content."""
+        """A binary stream positioned at the start of the content (a copy, for buffers)."""
         src = self.source
         if isinstance(src, memoryview):
             yield io.BytesIO(src)

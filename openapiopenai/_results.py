@@ -2,7 +2,7 @@
 
 ``Image.to_bytes`` / ``Image.save`` / ``ImagesResponse.save`` delegate here.  Bytes come
 from ``b64_json`` or, for ``url`` images, from a download through the client the response
-came from (see :class:`ClientBinding`).  A saved file's extension is the one of the format
+came from (bound by the client after parsing).  A saved file's extension is the one of the format
 the bytes really are (PNG, JPEG, WebP, GIF), whatever was asked for.
 """
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
-    "ClientBinding",
     "PathArg",
     "decode_b64",
     "extension_for",
@@ -46,37 +45,6 @@ PathArg = Union[str, "os.PathLike[str]"]
 _SUFFIXES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg", ".webp": ".webp", ".gif": ".gif"}
 _UNKNOWN = ".bin"
 _O_BINARY = getattr(os, "O_BINARY", 0)
-
-
-class ClientBinding:
-    """The ``ApiClient`` a parsed response came from, so downloads reuse its pool and TLS.
-
-    Held in a private attribute of the models.  It is not part of a model's value: all
-    bindings compare equal, copies share the client, and pickling drops it.
-    """
-
-    __slots__ = ("client",)
-
-    def __init__(self, client: Optional[ApiClient] = None) -> None:
-        self.client = client
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ClientBinding) or NotImplemented
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __copy__(self) -> ClientBinding:
-        return ClientBinding(self.client)
-
-    def __deepcopy__(self, memo: dict[int, object]) -> ClientBinding:
-        return ClientBinding(self.client)
-
-    def __reduce__(self) -> tuple[type[ClientBinding], tuple[()]]:
-        return ClientBinding, ()
-
-    def __repr__(self) -> str:
-        return f"ClientBinding({'bound' if self.client is not None else 'unbound'})"
 
 
 def _client(*candidates: Optional[ApiClient]) -> ApiClient:
@@ -109,7 +77,7 @@ def image_bytes(
     if image.url is not None:
         from openapiopenai._download import download_image
 
-        api_client = _client(client, image._binding.client)
+        api_client = _client(client, image._bound_client)
         return download_image(image.url, api_client, timeout=timeout, max_bytes=max_bytes).data
     raise ApiValueError("image: has neither b64_json nor url, so there is nothing to read")
 

@@ -374,6 +374,8 @@ def _check_mask(mask: FilePart, image: Optional[PngInfo]) -> None:
 
 def _png_info(part: FilePart) -> PngInfo:
     try:
+        if isinstance(part.source, memoryview):
+            return read_png_info(part.source)  # in place: no copy of the upload
         with part.open() as stream:
             return read_png_info(stream)
     except PngError as e:

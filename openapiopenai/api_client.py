@@ -64,6 +64,9 @@ class ApiClient:
             configuration if configuration is not None else Configuration.get_default()
         )
         self.rest_client = rest.RESTClientObject(self.configuration)
+        self._cleartext_checked: set[str] = set()
+        # What parsed responses hold to find this client again (see ResponseModel).
+        self._model_binding: Optional[dict[str, Any]] = None
         self.default_headers: dict[str, str] = {}
         if header_name is not None:
             self.set_default_header(header_name, header_value or "")
@@ -203,19 +206,19 @@ class ApiClient:
             retries += 1
 
     def _retry_policy(self, options: RequestOptions) -> Retry:
-        if "_retries" in options and options["_retries"] is not None:
-            return Retry.from_value(options["_retries"])
-        return Retry.from_value(self.configuration.retries)
+        value = options.get("_retries")
+        return Retry.from_value(self.configuration.retries if value is None else value)
 
     def _url(self, request: ApiRequest[Any]) -> str:
         host_index = request.options.get("_host_index", 0)
-        if isinstance(host_index, bool) or not isinstance(host_index, int):
-            raise ApiValueError(f"_host_index: must be an int, got {host_index!r}")
-        servers = self.configuration.get_host_settings()
-        if not 0 <= host_index < len(servers):
-            raise ApiValueError(
-                f"_host_index: must be in range 0..{len(servers) - 1}, got {host_index}"
-            )
+        if host_index != 0 or type(host_index) is not int:
+            if isinstance(host_index, bool) or not isinstance(host_index, int):
+                raise ApiValueError(f"_host_index: must be an int, got {host_index!r}")
+            servers = self.configuration.get_host_settings()
+            if not 0 <= host_index < len(servers):
+                raise ApiValueError(
+                    f"_host_index: must be in range 0..{len(servers) - 1}, got {host_index}"
+                )
         # The configured host wins: index 0 is the spec's only server.
         config = self.configuration
         if config.azure_deployment:
@@ -256,7 +259,9 @@ class ApiClient:
         for name, value in (request.options.get("_headers") or {}).items():
             headers[name] = str(value)
         for name, value in headers.items():
-            _check_header(name, value)
+            # isprintable() is false for CR, LF and NUL: the exact check runs only then.
+            if not (name.isprintable() and value.isprintable()):
+                _check_header(name, value)
         return headers
 
     def _content_type(self, request: ApiRequest[Any]) -> Optional[str]:
@@ -272,6 +277,9 @@ class ApiClient:
         return wanted
 
     def _warn_if_cleartext(self, url: str) -> None:
+        if not url.startswith("http://") or self.configuration.host in self._cleartext_checked:
+            return
+        self._cleartext_checked.add(self.configuration.host)
         parts = urlsplit(url)
         if parts.scheme != "http" or _is_loopback(parts.hostname or ""):
             return

@@ -11,7 +11,7 @@ __all__ = ["ApiResponse"]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ApiResponse(Generic[T]):
     """What a ``*_with_http_info`` call returns.
 

@@ -7,12 +7,10 @@ nowhere else.
 
 from __future__ import annotations
 
-import io
 import os
 import ssl
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any, Optional, Union
 
 import urllib3
@@ -20,18 +18,19 @@ from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
     NewConnectionError,
-    ProtocolError,
     ProxyError,
     ReadTimeoutError,
     SSLError,
 )
 from urllib3.util.timeout import Timeout
 
+from openapiopenai._connection import POOL_CLASSES_BY_SCHEME
 from openapiopenai.configuration import Configuration, TimeoutValue
 from openapiopenai.exceptions import (
     ApiConnectionError,
     ApiException,
     ApiTimeoutError,
+    ApiTransportError,
     ApiValueError,
 )
 
@@ -92,7 +91,7 @@ class _SendTracker:
         self.complete = True
 
 
-class RESTResponse(io.IOBase):
+class RESTResponse:
     """An HTTP response: status, reason and headers now, the body when read.
 
     ``read()`` reads the body once and releases the connection; transport failures while
@@ -108,11 +107,12 @@ class RESTResponse(io.IOBase):
     def read(self, size: int = -1) -> bytes:
         """Return the whole body (read on first call, cached afterwards)."""
         if self.data is None:
-            with _translate_errors(request_sent=True):
-                try:
-                    self.data = self.response.read()
-                finally:
-                    self.response.release_conn()
+            try:
+                self.data = self.response.read()
+            except _TRANSPORT_ERRORS as e:
+                raise _translated(e, request_sent=True) from e
+            finally:
+                self.response.release_conn()
         return self.data
 
     def stream(self, chunk_size: int = 65536) -> Iterator[bytes]:
@@ -121,12 +121,14 @@ class RESTResponse(io.IOBase):
         The connection is released at the end, or when the iteration is closed early.
         """
         try:
-            with _translate_errors(request_sent=True):
-                while True:
+            while True:
+                try:
                     chunk = self.response.read1(chunk_size)
-                    if not chunk:
-                        break
-                    yield chunk
+                except _TRANSPORT_ERRORS as e:
+                    raise _translated(e, request_sent=True) from e
+                if not chunk:
+                    break
+                yield chunk
         finally:
             self.release()
 
@@ -141,9 +143,15 @@ class RESTResponse(io.IOBase):
         self.response.release_conn()
 
     def close(self) -> None:
+        """Release the connection and close the response."""
         self.release()
         self.response.close()
-        super().close()
+
+    def __enter__(self) -> RESTResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def getheaders(self) -> Mapping[str, str]:
         """The response headers (case-insensitive)."""
@@ -163,35 +171,32 @@ def _small_remaining(resp: urllib3.BaseHTTPResponse) -> bool:
     return length is not None and length <= 65536
 
 
-@contextmanager
-def _translate_errors(
-    *, request_sent: bool, tracker: Optional[_SendTracker] = None
-) -> Iterator[None]:
-    """Turn urllib3 and socket failures into ``ApiTransportError`` subclasses."""
-    try:
-        yield
-    except ApiException:
-        raise
-    except (NewConnectionError, ProxyError) as e:
+def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
+    """The ``ApiTransportError`` for a urllib3 or socket failure (raise it ``from`` error).
+
+    ``request_sent``: whether the whole request had gone out before the failure.
+    """
+    if isinstance(error, (NewConnectionError, ProxyError)):
         # Before ConnectTimeoutError: urllib3 makes NewConnectionError a subclass of it.
-        raise ApiConnectionError(f"could not connect: {_reason(e)}", request_sent=False) from e
-    except ConnectTimeoutError as e:
-        raise ApiTimeoutError(
-            "timed out while connecting", phase="connect", request_sent=False
-        ) from e
-    except ReadTimeoutError as e:
-        sent = request_sent or (tracker is not None and tracker.complete)
-        raise ApiTimeoutError(
-            "timed out waiting for the response", phase="read", request_sent=sent
-        ) from e
-    except SSLError as e:
-        raise ApiConnectionError(
-            f"TLS error: {_reason(e)}", request_sent=False, transient=False
-        ) from e
-    except (ProtocolError, HTTPError, OSError) as e:
-        sent = request_sent or (tracker is not None and tracker.complete)
-        what = "while reading the response" if sent else "while sending the request"
-        raise ApiConnectionError(f"connection lost {what}: {_reason(e)}", request_sent=sent) from e
+        return ApiConnectionError(f"could not connect: {_reason(error)}", request_sent=False)
+    if isinstance(error, ConnectTimeoutError):
+        return ApiTimeoutError("timed out while connecting", phase="connect", request_sent=False)
+    if isinstance(error, ReadTimeoutError):
+        return ApiTimeoutError(
+            "timed out waiting for the response", phase="read", request_sent=request_sent
+        )
+    if isinstance(error, SSLError):
+        return ApiConnectionError(
+            f"TLS error: {_reason(error)}", request_sent=False, transient=False
+        )
+    what = "while reading the response" if request_sent else "while sending the request"
+    return ApiConnectionError(
+        f"connection lost {what}: {_reason(error)}", request_sent=request_sent
+    )
+
+
+# What urllib3 and the socket layer raise; everything else is a bug to surface as is.
+_TRANSPORT_ERRORS = (HTTPError, OSError)
 
 
 def _reason(e: BaseException) -> str:
@@ -219,6 +224,8 @@ class RESTClientObject:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self.pool_manager: urllib3.PoolManager = self._new_pool_manager()
+        self._timeout_source: object = object()
+        self._timeout_cache = Timeout()
 
     def _new_pool_manager(self) -> urllib3.PoolManager:
         cfg = self.configuration
@@ -238,11 +245,13 @@ class RESTClientObject:
             kwargs["server_hostname"] = cfg.tls_server_name
         if cfg.socket_options is not None:
             kwargs["socket_options"] = cfg.socket_options
-        if cfg.proxy:
-            return urllib3.ProxyManager(
-                proxy_url=cfg.proxy, proxy_headers=cfg.proxy_headers, **kwargs
-            )
-        return urllib3.PoolManager(**kwargs)
+        manager = (
+            urllib3.ProxyManager(proxy_url=cfg.proxy, proxy_headers=cfg.proxy_headers, **kwargs)
+            if cfg.proxy
+            else urllib3.PoolManager(**kwargs)
+        )
+        manager.pool_classes_by_scheme = POOL_CLASSES_BY_SCHEME
+        return manager
 
     def _pool(self) -> urllib3.PoolManager:
         if self._pid != os.getpid():
@@ -269,16 +278,14 @@ class RESTClientObject:
         """
         if post_params:
             raise ApiValueError("post_params: build a multipart body instead")
-        timeout = to_urllib3_timeout(
-            self.configuration.timeout if _request_timeout is None else _request_timeout
-        )
+        timeout = self._timeout(_request_timeout)
         headers = dict(headers or {})
         if isinstance(body, (bytes, bytearray, memoryview)):
             headers["Content-Length"] = str(memoryview(body).nbytes)
         elif body is not None and not any(k.lower() == "content-length" for k in headers):
             raise ApiValueError("headers: an iterable body needs a Content-Length header")
         tracker = _SendTracker(body)
-        with _translate_errors(request_sent=False, tracker=tracker):
+        try:
             resp = self._pool().urlopen(
                 method,
                 url,
@@ -290,7 +297,19 @@ class RESTClientObject:
                 preload_content=False,
                 decode_content=True,
             )
+        except _TRANSPORT_ERRORS as e:
+            raise _translated(e, request_sent=tracker.complete) from e
         return RESTResponse(resp)
+
+    def _timeout(self, value: Union[TimeoutValue, Timeout]) -> Timeout:
+        """The urllib3 ``Timeout`` for a call (the configured one when ``value`` is None)."""
+        if value is not None:
+            return to_urllib3_timeout(value)
+        configured = self.configuration.timeout
+        if configured is not self._timeout_source:  # converted once per configured value
+            self._timeout_cache = to_urllib3_timeout(configured)
+            self._timeout_source = configured
+        return self._timeout_cache
 
     def clear(self) -> None:
         """Close every pooled connection."""

@@ -14,6 +14,7 @@ when paying twice is better than failing.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import time
@@ -27,6 +28,11 @@ from openapiopenai.exceptions import ApiTransportError, ApiValueError
 __all__ = ["DEFAULT_RETRY_STATUSES", "Retry", "parse_retry_after"]
 
 DEFAULT_RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+
+@functools.lru_cache(maxsize=64, typed=True)  # typed: True and 1 differ here
+def _policy_for(value: Union[int, bool, None]) -> Retry:
+    return Retry._convert(value)
 
 
 def parse_retry_after(
@@ -109,6 +115,14 @@ class Retry:
     @classmethod
     def from_value(cls, value: Union[Retry, int, bool, None]) -> Retry:
         """A policy from what ``Configuration.retries`` or ``_retries`` may hold."""
+        if isinstance(value, Retry):
+            return value
+        if cls is Retry and (value is None or type(value) in (int, bool)):
+            return _policy_for(value)  # the same few values on every call: cached
+        return cls._convert(value)
+
+    @classmethod
+    def _convert(cls, value: Union[Retry, int, bool, None]) -> Retry:
         if value is None:
             return cls()
         if isinstance(value, Retry):

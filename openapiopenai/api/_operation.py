@@ -63,6 +63,10 @@ class _Variant(Generic[P, R]):
         self.__doc__ = f"{(build.__doc__ or '').rstrip()}\n\n{returns}"
         self._return_annotation = return_annotation
         self._signature: Optional[inspect.Signature] = None
+        self._attribute: Optional[str] = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._attribute = name
 
     @property
     def __signature__(self) -> inspect.Signature:
@@ -94,6 +98,9 @@ class _Variant(Generic[P, R]):
         call.__doc__ = self.__doc__
         call.__module__ = build.__module__
         call.__signature__ = self.__signature__  # type: ignore[attr-defined]
+        if self._attribute is not None and hasattr(instance, "__dict__"):
+            # Bound once per API object: later lookups find it in the instance dict.
+            instance.__dict__[self._attribute] = call
         return call
 
 

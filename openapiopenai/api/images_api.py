@@ -77,7 +77,7 @@ class ImagesApi:
             "POST",
             "/images/generations",
             ImagesResponse,
-            json=request.to_dict(),
+            json=request,
             options=options,
         )
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pprint
-from typing import Any, ClassVar, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from openapiopenai.api_client import ApiClient
 
 __all__ = ["OpenApiModel", "RequestModel", "ResponseModel"]
 
@@ -61,8 +64,64 @@ class RequestModel(OpenApiModel):
     model_config = ConfigDict(extra="forbid")
     _dump_only_set: ClassVar[bool] = True
 
+    def to_json_bytes(self) -> bytes:
+        """The body as sent: UTF-8 JSON of the fields set (``None`` left out)."""
+        return self.__pydantic_serializer__.to_json(
+            self, by_alias=True, exclude_unset=True, exclude_none=True
+        )
+
 
 class ResponseModel(OpenApiModel):
-    """A response body: unknown fields are kept (the API adds them faster than SDKs ship)."""
+    """A response body: unknown fields are kept (the API adds them faster than SDKs ship).
+
+    A parsed response remembers the client whose call returned it, so that downloads reuse
+    its pool and TLS settings.  That binding is not part of the value: it is ignored by
+    ``==``, shared by copies and dropped by pickling.  It lives in the instance's private
+    slot, set only when bound: declared private attributes would cost every parsed
+    instance a per-field initialisation, which is most of a small call's overhead.
+    """
 
     model_config = ConfigDict(extra="allow")
+
+    def _bind_client(self, client: ApiClient) -> None:
+        object.__setattr__(self, "__pydantic_private__", _binding_of(client))
+
+    @property
+    def _bound_client(self) -> Optional[ApiClient]:
+        private = self.__pydantic_private__
+        return private["client"].client if private else None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+
+def _binding_of(client: ApiClient) -> dict[str, Any]:
+    """The private dict naming ``client``, made once per client and shared by its models."""
+    binding = client._model_binding
+    if binding is None:
+        binding = client._model_binding = {"client": _Binding(client)}
+    return binding
+
+
+class _Binding:
+    """Holds the bound client: copies share it, pickles drop it."""
+
+    __slots__ = ("client",)
+
+    def __init__(self, client: Optional[ApiClient] = None) -> None:
+        self.client = client
+
+    def __copy__(self) -> _Binding:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Binding:
+        return self
+
+    def __reduce__(self) -> tuple[type[_Binding], tuple[()]]:
+        return _Binding, ()

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
-from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, ClientBinding, PathArg
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.models._base import ResponseModel
 
 if TYPE_CHECKING:
@@ -37,9 +37,6 @@ class Image(ResponseModel):
         default=None,
         description="The prompt that was used to generate the image, if it was revised.",
     )
-
-    # The client whose call returned this image (set by ApiClient); not part of the value.
-    _binding: ClientBinding = PrivateAttr(default_factory=ClientBinding)
 
     def to_bytes(
         self,
@@ -76,9 +73,6 @@ class Image(ResponseModel):
         from openapiopenai._results import save_image
 
         return save_image(self, path, client=client, timeout=timeout, max_bytes=max_bytes)
-
-    def _bind_client(self, client: ApiClient) -> None:
-        self._binding = ClientBinding(client)
 
     # -- Jupyter -------------------------------------------------------------------
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Optional, Union
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
-from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, ClientBinding, PathArg
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.models._base import ResponseModel
 from openapiopenai.models.image import Image
 from openapiopenai.models.image_gen_usage import ImageGenUsage
@@ -45,9 +45,6 @@ class ImagesResponse(ResponseModel):
         default=None, description="Token usage (GPT image models)."
     )
 
-    # The client whose call returned this response (set by ApiClient); not part of the value.
-    _binding: ClientBinding = PrivateAttr(default_factory=ClientBinding)
-
     def save(
         self,
         directory: PathArg,
@@ -72,13 +69,13 @@ class ImagesResponse(ResponseModel):
             prefix,
             overwrite=overwrite,
             output_format=self.output_format,
-            client=client if client is not None else self._binding.client,
+            client=client if client is not None else self._bound_client,
             timeout=timeout,
             max_bytes=max_bytes,
         )
 
     def _bind_client(self, client: ApiClient) -> None:
-        self._binding = ClientBinding(client)
+        super()._bind_client(client)
         for image in self.data:
             image._bind_client(client)
 
