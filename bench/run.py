@@ -32,6 +32,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 DEFAULT_JSON = os.path.join(BENCH, "results", "latest.json")
 README = os.path.join(BENCH, "README.md")
+PROJECT_README = os.path.join(os.path.dirname(BENCH), "README.md")
 MB = 1024 * 1024
 
 ALL_WORKLOADS = ("small", "large", "upload", "import")
@@ -373,15 +374,17 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def update_readme(text: str) -> None:
+    """Put the table between the results markers of bench/README.md and the project's."""
     start, end = "<!-- results:start -->", "<!-- results:end -->"
-    with open(README, encoding="utf-8") as f:
-        doc = f.read()
-    if start not in doc or end not in doc:
-        raise RuntimeError(f"{README}: no {start} ... {end} block to replace")
-    before, rest = doc.split(start, 1)
-    _, after = rest.split(end, 1)
-    with open(README, "w", encoding="utf-8") as f:
-        f.write(before + start + "\n" + text + "\n" + end + after)
+    for path in (README, PROJECT_README):
+        with open(path, encoding="utf-8") as f:
+            doc = f.read()
+        if start not in doc or end not in doc:
+            raise RuntimeError(f"{path}: no {start} ... {end} block to replace")
+        before, rest = doc.split(start, 1)
+        _, after = rest.split(end, 1)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(before + start + "\n" + text + "\n" + end + after)
 
 
 # --- main --------------------------------------------------------------------------------
