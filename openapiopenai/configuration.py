@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any, ClassVar, Optional, TextIO, Union
+from typing import Any, ClassVar, Optional, Union
 
 from openapiopenai.exceptions import ApiValueError
 
@@ -256,10 +256,6 @@ class Configuration:
             handler = logging.FileHandler(value)
             handler.setFormatter(logging.Formatter(self.logger_format))
             self.logger.addHandler(handler)
-
-    @property
-    def logger_stream_handler(self) -> Optional[TextIO]:  # pragma: no cover - compat shim
-        return None
 
     # -- defaults -------------------------------------------------------------
 
