@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Optional, Union
 
 import urllib3
+from urllib3.connectionpool import port_by_scheme
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -22,7 +23,9 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
+from urllib3.util.url import parse_url
 
 from openapiopenai._connection import POOL_CLASSES_BY_SCHEME
 from openapiopenai.configuration import Configuration, TimeoutValue
@@ -35,6 +38,9 @@ from openapiopenai.exceptions import (
 )
 
 __all__ = ["ApiException", "RESTClientObject", "RESTResponse", "RequestBody", "to_urllib3_timeout"]
+
+#: ``retries=False`` as the object urllib3 would otherwise build on every request.
+_NO_RETRIES = Retry(False, redirect=False)
 
 #: A request body: encoded bytes, or an iterable of chunks (with Content-Length set).
 RequestBody = Union[bytes, bytearray, memoryview, Iterable[Union[bytes, bytearray, memoryview]]]
@@ -224,6 +230,8 @@ class RESTClientObject:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self.pool_manager: urllib3.PoolManager = self._new_pool_manager()
+        # URL -> (pool key, pool context, request target); see _open().
+        self._routes: dict[str, tuple[Any, dict[str, Any], str]] = {}
         self._timeout_source: object = object()
         self._timeout_cache = Timeout()
 
@@ -258,8 +266,38 @@ class RESTClientObject:
             with self._lock:
                 if self._pid != os.getpid():
                     self.pool_manager = self._new_pool_manager()
+                    self._routes = {}
                     self._pid = os.getpid()
         return self.pool_manager
+
+    def _open(self, method: str, url: str, **kw: Any) -> urllib3.BaseHTTPResponse:
+        """``PoolManager.urlopen`` without parsing ``url`` and keying its pool on every call.
+
+        A URL seen before goes straight to its pool, as ``PoolManager.urlopen`` sends it
+        with ``redirect=False``; ``connection_from_pool_key`` keeps the pool manager's LRU
+        order and rebuilds a pool it evicted.  Proxies take the pool manager's own path.
+        """
+        pm = self._pool()
+        if isinstance(pm, urllib3.ProxyManager):
+            return pm.urlopen(method, url, **kw)
+        route = self._routes.get(url)
+        if route is None:
+            u = parse_url(url)
+            scheme = (u.scheme or "http").lower()
+            key_fn = pm.key_fn_by_scheme.get(scheme)
+            if not u.host or key_fn is None:
+                return pm.urlopen(method, url, **kw)  # urllib3 reports what is wrong
+            context = pm.connection_pool_kw.copy()
+            context.update(
+                scheme=scheme, host=u.host, port=u.port or port_by_scheme.get(scheme, 80)
+            )
+            route = (key_fn(context), context, u.request_uri)
+            if len(self._routes) >= 64:
+                self._routes.clear()
+            self._routes[url] = route
+        key, context, target = route
+        pool = pm.connection_from_pool_key(key, request_context=context)
+        return pool.urlopen(method, target, assert_same_host=False, **kw)
 
     def request(
         self,
@@ -286,13 +324,13 @@ class RESTClientObject:
             raise ApiValueError("headers: an iterable body needs a Content-Length header")
         tracker = _SendTracker(body)
         try:
-            resp = self._pool().urlopen(
+            resp = self._open(
                 method,
                 url,
                 body=tracker if body is not None else None,
                 headers=headers,
                 timeout=timeout,
-                retries=False,
+                retries=_NO_RETRIES,
                 redirect=False,
                 preload_content=False,
                 decode_content=True,
@@ -313,6 +351,7 @@ class RESTClientObject:
 
     def clear(self) -> None:
         """Close every pooled connection."""
+        self._routes.clear()
         self._pool().clear()
 
     def connections_in_use(self) -> int:
