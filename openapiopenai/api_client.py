@@ -214,11 +214,7 @@ class ApiClient:
         if host_index != 0 or type(host_index) is not int:
             if isinstance(host_index, bool) or not isinstance(host_index, int):
                 raise ApiValueError(f"_host_index: must be an int, got {host_index!r}")
-            servers = self.configuration.get_host_settings()
-            if not 0 <= host_index < len(servers):
-                raise ApiValueError(
-                    f"_host_index: must be in range 0..{len(servers) - 1}, got {host_index}"
-                )
+            self.configuration.get_host_from_settings(host_index)  # raises when out of range
         # The configured host wins: index 0 is the spec's only server.
         config = self.configuration
         if config.azure_deployment:

@@ -19,7 +19,7 @@ import math
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional, Union
 
@@ -138,10 +138,6 @@ class Retry:
         raise ApiValueError(
             f"retries: expected an int, a bool or an openapiopenai.Retry, got {value!r}"
         )
-
-    def with_total(self, total: int) -> Retry:
-        """The same policy with another retry count."""
-        return replace(self, total=total)
 
     # -- questions the send loop asks ------------------------------------------
 

@@ -282,3 +282,14 @@ def test_non_ascii_and_quote_filenames_are_escaped(
     api.create_image_variation(('ot"ter\r\nX: y.png', png))
     raw = last_request(httpserver).get_data()
     assert b'filename="ot%22ter%0D%0AX: y.png"' in raw
+
+
+@pytest.mark.parametrize("bad", [1, -1, True, "0"])
+def test_host_index_other_than_the_specs_server_is_rejected_before_sending(
+    api: ImagesApi, httpserver: HTTPServer, bad: Any
+) -> None:
+    with pytest.raises(ApiValueError, match="_host_index"):
+        api.create_image(CreateImageRequest(prompt="p"), _host_index=bad)
+    assert httpserver.log == []
+    api.create_image(CreateImageRequest(prompt="p"), _host_index=0)
+    assert len(httpserver.log) == 1
