@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import urllib3
 
-from _common import API_KEY, PROMPT, driver_args, random_png, run_driver
+from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver
 
 
 def main() -> None:
@@ -23,11 +25,12 @@ def main() -> None:
     json_headers = {**auth, "Content-Type": "application/json"}
     host = args.host.rstrip("/")
 
-    if args.workload in ("small", "large"):
+    kind = request_kind(args.workload)
+    if kind in ("small", "large"):
         url = host + "/images/generations"
-        n, fmt = (1, "url") if args.workload == "small" else (10, "b64_json")
+        n, fmt = (1, "url") if kind == "small" else (10, "b64_json")
 
-        def call() -> object:
+        def request() -> Any:
             body = json.dumps({"prompt": PROMPT, "n": n, "response_format": fmt}).encode()
             r = pool.request("POST", url, body=body, headers=json_headers)
             if r.status != 200:
@@ -38,7 +41,7 @@ def main() -> None:
         url = host + "/images/edits"
         image, mask = random_png(), random_png()
 
-        def call() -> object:
+        def request() -> Any:
             body, ctype = urllib3.encode_multipart_formdata(
                 {
                     "image": ("image.png", image, "image/png"),
@@ -52,10 +55,19 @@ def main() -> None:
                 raise RuntimeError(f"HTTP {r.status}")
             return json.loads(r.data)
 
-    def check(result: object) -> int:
-        data = result["data"]  # type: ignore[index]
-        key = "b64_json" if args.workload == "large" else "url"
-        return sum(len(item[key]) for item in data)
+    def call() -> Any:
+        result = request()
+        if args.workload == "large-str":
+            for item in result["data"]:
+                item["b64_json"]  # json.loads built the strings: reading them is free
+        elif args.workload == "large-bytes":
+            for item in result["data"]:
+                base64.b64decode(item["b64_json"], validate=True)
+        return result
+
+    def check(result: Any) -> int:
+        key = "b64_json" if kind == "large" else "url"
+        return sum(len(item[key]) for item in result["data"])
 
     run_driver("floor", args, call, check, {"urllib3": urllib3.__version__})
 

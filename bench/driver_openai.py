@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import openai
 
-from _common import API_KEY, PROMPT, driver_args, random_png, run_driver
+from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver
 
 
 def main() -> None:
     args = driver_args()
     client = openai.OpenAI(base_url=args.host, api_key=API_KEY, max_retries=0)
 
-    if args.workload in ("small", "large"):
-        n, fmt = (1, "url") if args.workload == "small" else (10, "b64_json")
+    kind = request_kind(args.workload)
+    if kind in ("small", "large"):
+        n, fmt = (1, "url") if kind == "small" else (10, "b64_json")
 
-        def call() -> object:
+        def request() -> Any:
             return client.images.generate(prompt=PROMPT, n=n, response_format=fmt)
 
     else:
         image, mask = random_png(), random_png()
 
-        def call() -> object:
+        def request() -> Any:
             return client.images.edit(
                 image=("image.png", image, "image/png"),
                 mask=("mask.png", mask, "image/png"),
@@ -33,11 +36,20 @@ def main() -> None:
                 response_format="url",
             )
 
-    def check(result: object) -> int:
-        data = result.data  # type: ignore[attr-defined]
-        if args.workload == "large":
-            return sum(len(item.b64_json) for item in data)
-        return sum(len(item.url) for item in data)
+    def call() -> Any:
+        result = request()
+        if args.workload == "large-str":
+            for item in result.data:
+                item.b64_json  # noqa: B018 - reading it is the step being timed
+        elif args.workload == "large-bytes":
+            for item in result.data:
+                base64.b64decode(item.b64_json, validate=True)
+        return result
+
+    def check(result: Any) -> int:
+        if kind == "large":
+            return sum(len(item.b64_json) for item in result.data)
+        return sum(len(item.url) for item in result.data)
 
     with client:
         run_driver("openai", args, call, check, {"version": openai.__version__})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import openapiopenai
 
-from _common import API_KEY, PROMPT, driver_args, random_png, run_driver
+from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver
 
 
 def main() -> None:
@@ -19,23 +20,33 @@ def main() -> None:
     api = openapiopenai.ImagesApi(client)
     Request = openapiopenai.CreateImageRequest
 
-    if args.workload in ("small", "large"):
-        n, fmt = (1, "url") if args.workload == "small" else (10, "b64_json")
+    kind = request_kind(args.workload)
+    if kind in ("small", "large"):
+        n, fmt = (1, "url") if kind == "small" else (10, "b64_json")
 
-        def call() -> object:
+        def request() -> Any:
             return api.create_image(Request(prompt=PROMPT, n=n, response_format=fmt))
 
     else:
         image, mask = random_png(), random_png()
 
-        def call() -> object:
+        def request() -> Any:
             return api.create_image_edit(image, PROMPT, mask=mask, response_format="url")
 
-    def check(result: object) -> int:
-        data = result.data  # type: ignore[attr-defined]
-        if args.workload == "large":
-            return sum(len(item.b64_json) for item in data)
-        return sum(len(item.url) for item in data)
+    def call() -> Any:
+        result = request()
+        if args.workload == "large-str":
+            for item in result.data:
+                item.b64_json  # noqa: B018 - reading it is the step being timed
+        elif args.workload == "large-bytes":
+            for item in result.data:
+                item.to_bytes()
+        return result
+
+    def check(result: Any) -> int:
+        if kind == "large":
+            return sum(len(item.b64_json) for item in result.data)
+        return sum(len(item.url) for item in result.data)
 
     with client:
         run_driver(

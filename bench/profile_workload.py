@@ -25,6 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import run
 
+from _common import WORKLOADS
+
 
 def _function(frame: str) -> str:
     """``name (file:line)`` -> ``name (file)``: a function's lines counted together."""
@@ -69,7 +71,7 @@ def summarize(raw: str, top: int, by_line: bool = False) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--workload", required=True, choices=("small", "large", "upload"))
+    p.add_argument("--workload", required=True, choices=WORKLOADS)
     p.add_argument("--client", default="openapiopenai", choices=run.CLIENTS)
     p.add_argument("--iterations", type=int, default=None)
     p.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy executable")
@@ -87,7 +89,7 @@ def main() -> int:
     args = p.parse_args()
     if not args.py_spy:
         p.error("py-spy not found: pip install py-spy, or pass --py-spy PATH")
-    iterations = args.iterations or {"small": 20000, "large": 150, "upload": 600}[args.workload]
+    iterations = args.iterations or {"small": 20000, "upload": 600}.get(args.workload, 150)
 
     env = run.driver_env([run.REPO])
     server = run.Server(args.python, env)

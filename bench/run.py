@@ -1,7 +1,8 @@
 """Benchmark openapiopenai against the floor (raw urllib3) and, if installed, openai.
 
     python bench/run.py [--quick] [--strict] [--json bench/results/latest.json]
-                        [--workloads small,large,upload,import] [--update-readme]
+                        [--workloads small,large,large-str,large-bytes,upload,import]
+                        [--update-readme]
 
 Starts the loopback stand-in server (bench/server.py) in its own process, runs every
 driver (bench/driver_*.py) in a process of its own per workload and round, times the
@@ -35,13 +36,25 @@ README = os.path.join(BENCH, "README.md")
 PROJECT_README = os.path.join(os.path.dirname(BENCH), "README.md")
 MB = 1024 * 1024
 
-ALL_WORKLOADS = ("small", "large", "upload", "import")
+ALL_WORKLOADS = ("small", "large", "large-str", "large-bytes", "upload", "import")
 CLIENTS = ("floor", "openapiopenai", "openai")
 
 #: (iterations, warm-up calls) per driver process, by mode.
 ITERATIONS = {
-    "full": {"small": (800, 100), "large": (30, 4), "upload": (100, 10)},
-    "quick": {"small": (200, 20), "large": (6, 2), "upload": (15, 3)},
+    "full": {
+        "small": (800, 100),
+        "large": (30, 4),
+        "large-str": (20, 3),
+        "large-bytes": (20, 3),
+        "upload": (100, 10),
+    },
+    "quick": {
+        "small": (200, 20),
+        "large": (6, 2),
+        "large-str": (4, 1),
+        "large-bytes": (4, 1),
+        "upload": (15, 3),
+    },
 }
 #: Driver processes per client and workload, alternating floor / client: other load on
 #: the machine comes and goes, and the best round is the one least disturbed.
@@ -233,13 +246,13 @@ def run_call_workload(
         # Alternate the order so neither client always runs on a cooler machine.
         order = clients if r % 2 == 0 else list(reversed(clients))
         for client in order:
-            log(f"  {workload:7s} round {r + 1}/{ROUNDS[mode]}: {client}")
+            log(f"  {workload:11s} round {r + 1}/{ROUNDS[mode]}: {client}")
             per_client[client].append(run_driver(python, env, client, workload, server.host, mode))
     results = {c: combine_rounds(runs) for c, runs in per_client.items()}
     payloads = {c: res["payload_chars"] for c, res in results.items()}
     if len(set(payloads.values())) != 1:
         raise RuntimeError(f"{workload}: clients parsed different data: {payloads}")
-    body = server.bodies["large" if workload == "large" else "small"]
+    body = server.bodies["large" if workload.startswith("large") else "small"]
     return {"workload": workload, "response_body_bytes": body, "clients": results}
 
 
@@ -328,14 +341,14 @@ def evaluate(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "mem_mb": None if growth is None else growth / MB,
                 "mem_note": (
                     f"{growth / body:.2f}x body"
-                    if growth is not None and workload == "large"
+                    if growth is not None and workload.startswith("large")
                     else ""
                 ),
                 "target": "",
                 "verdict": "",
                 "failed": [],
             }
-            if name == "openapiopenai":
+            if name == "openapiopenai" and workload in TARGETS:
                 t = TARGETS[workload]
                 row["target"] = t.describe()
                 if t.cpu_ratio is not None and (row["cpu_ratio"] or 0) > t.cpu_ratio:

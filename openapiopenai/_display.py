@@ -11,10 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 import html
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 from urllib.parse import urlsplit
 
+from openapiopenai._lazy_text import LazyText
 from openapiopenai._multipart import sniff_image_type
+from openapiopenai._results import decode_b64
+from openapiopenai.exceptions import ApiResponseValidationError
 
 if TYPE_CHECKING:
     from openapiopenai.models.image import Image
@@ -33,10 +36,11 @@ _CAPTION_STYLE = "font-size:0.85em;line-height:1.3;margin-top:4px;color:#555"
 _IPYTHON_IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 
 
-def sniffed_type(b64_json: str) -> Optional[str]:
+def sniffed_type(b64_json: Union[str, LazyText]) -> Optional[str]:
     """The content type of base64 image data, from its first bytes (``None``: not an image)."""
+    text = b64_json.head(24) if isinstance(b64_json, LazyText) else b64_json[:24]
     try:
-        head = base64.b64decode(b64_json[:24], validate=True)
+        head = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         return None
     sniffed = sniff_image_type(head)
@@ -45,17 +49,19 @@ def sniffed_type(b64_json: str) -> Optional[str]:
 
 def image_inline(image: Image, content_type: str) -> Optional[bytes]:
     """The decoded ``b64_json`` bytes if they are in ``content_type``, else ``None``."""
-    if image.b64_json is None or sniffed_type(image.b64_json) != content_type:
+    data = image._b64_data()
+    if data is None or sniffed_type(data) != content_type:
         return None
     try:
-        return base64.b64decode(image.b64_json, validate=True)
-    except (binascii.Error, ValueError):
+        return decode_b64(data)
+    except ApiResponseValidationError:
         return None
 
 
 def image_html(image: Image) -> Optional[str]:
     """One image as a captioned ``<figure>``; ``None`` where PNG/JPEG display covers it."""
-    if image.b64_json is not None and sniffed_type(image.b64_json) in _IPYTHON_IMAGE_TYPES:
+    data = image._b64_data()
+    if data is not None and sniffed_type(data) in _IPYTHON_IMAGE_TYPES:
         return None
     return _figure(image, 0)
 

@@ -151,6 +151,8 @@ def _build(
         path = os.fspath(value)
         if not isinstance(path, str):
             raise ApiTypeError(f"{field}: a path must be text, got bytes")
+        if "\x00" in path:  # os.stat would raise a bare ValueError
+            raise ApiValueError(f"{field}: a path cannot contain NUL characters, got {path!r}")
         try:
             size = os.stat(path).st_size
         except FileNotFoundError:

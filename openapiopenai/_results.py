@@ -13,10 +13,12 @@ import binascii
 import contextlib
 import os
 import secrets
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
+from openapiopenai._lazy_text import LazyText
 from openapiopenai._multipart import sniff_image_type
 from openapiopenai.exceptions import ApiResponseValidationError, ApiValueError
 
@@ -56,10 +58,19 @@ def _client(*candidates: Optional[ApiClient]) -> ApiClient:
     return ApiClient.get_default()
 
 
-def decode_b64(b64_json: str) -> bytes:
-    """The bytes of a ``b64_json`` value; a malformed one is a response validation error."""
+def decode_b64(b64_json: Union[str, LazyText]) -> bytes:
+    """The bytes of a ``b64_json`` value; a malformed one is a response validation error.
+
+    A :class:`LazyText` without escapes is decoded straight from the response body.
+    """
     try:
-        return base64.b64decode(b64_json, validate=True)
+        if not isinstance(b64_json, LazyText):
+            return base64.b64decode(b64_json, validate=True)
+        if b64_json.escaped:
+            return base64.b64decode(b64_json.text(), validate=True)
+        if sys.version_info >= (3, 11):  # what b64decode(validate=True) does, minus a copy
+            return binascii.a2b_base64(b64_json.view(), strict_mode=True)
+        return base64.b64decode(b64_json.view(), validate=True)
     except (binascii.Error, ValueError) as e:
         raise ApiResponseValidationError(message=f"b64_json: not valid base64 ({e})") from None
 
@@ -72,8 +83,9 @@ def image_bytes(
     max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> bytes:
     """The image's bytes: ``b64_json`` decoded, or ``url`` downloaded."""
-    if image.b64_json is not None:
-        return decode_b64(image.b64_json)
+    b64_data = image._b64_data()
+    if b64_data is not None:
+        return decode_b64(b64_data)
     if image.url is not None:
         from openapiopenai._download import download_image
 
@@ -95,6 +107,14 @@ def extension_for(data: bytes, output_format: Optional[str] = None) -> str:
     return _UNKNOWN
 
 
+def _path(name: str, value: PathArg) -> Path:
+    """``value`` as a ``Path``; a NUL in it (which the OS calls would choke on) is an error."""
+    path = Path(value)
+    if "\x00" in str(path):
+        raise ApiValueError(f"{name}: a path cannot contain NUL characters, got {str(path)!r}")
+    return path
+
+
 def _with_extension(path: Path, extension: str) -> Path:
     """``path`` with the suffix of the real format: kept, replaced or appended."""
     suffix = path.suffix.lower()
@@ -114,7 +134,7 @@ def save_image(
     max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> Path:
     """Write the image to ``path`` (its suffix fixed to the real format); returns the path."""
-    target = Path(path)
+    target = _path("path", path)
     if target.is_dir():
         raise ApiValueError(
             f"path: {str(target)!r} is a directory; name a file, or use ImagesResponse.save()"
@@ -150,7 +170,7 @@ def save_images(
     blobs = [
         image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes) for image in images
     ]
-    folder = Path(directory)
+    folder = _path("directory", directory)
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     number = 0

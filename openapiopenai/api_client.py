@@ -328,7 +328,8 @@ class ApiClient:
         if not 200 <= response.status <= 299:
             raise self._status_error(response, body, retries, options)
         try:
-            data = response_type.model_validate_json(body)
+            parse = getattr(response_type, "_from_response_body", response_type.model_validate_json)
+            data = parse(body)
         except ValueError as e:  # pydantic's ValidationError is a ValueError
             raise ApiResponseValidationError(
                 response.status,

@@ -330,6 +330,15 @@ def test_save_refuses_a_directory_as_the_file(tmp_path: Path, png: bytes) -> Non
         Image(b64_json=b64(png)).save(tmp_path)
 
 
+def test_save_refuses_a_path_with_a_nul(tmp_path: Path, png: bytes) -> None:
+    with pytest.raises(ApiValueError, match="path: a path cannot contain NUL"):
+        Image(b64_json=b64(png)).save(tmp_path / "ot\x00ter.png")
+    response = ImagesResponse(created=1, data=[Image(b64_json=b64(png))])
+    with pytest.raises(ApiValueError, match="directory: a path cannot contain NUL"):
+        response.save(tmp_path / "d\x00ir")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_save_downloads_a_url_image(client: ApiClient, tmp_path: Path) -> None:
     path = generate(client).data[0].save(tmp_path / "otter")
     assert path.name == "otter.png"

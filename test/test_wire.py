@@ -276,6 +276,17 @@ def test_missing_paths_are_a_value_error_naming_the_parameter(
     assert httpserver.log == []
 
 
+def test_a_path_with_a_nul_is_a_value_error_naming_the_parameter(
+    api: ImagesApi, httpserver: HTTPServer, png: bytes
+) -> None:
+    # os.stat would raise a bare ValueError ("embedded null byte"); found by hypothesis.
+    with pytest.raises(ApiValueError, match="image: a path cannot contain NUL"):
+        api.create_image_variation("otter\x00.png")
+    with pytest.raises(ApiValueError, match=r"image\[1\]: a path cannot contain NUL"):
+        api.create_image_edit([png, "b\x00"], "p", model="gpt-image-1")
+    assert httpserver.log == []
+
+
 def test_non_ascii_and_quote_filenames_are_escaped(
     api: ImagesApi, httpserver: HTTPServer, png: bytes
 ) -> None:

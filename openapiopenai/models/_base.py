@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 __all__ = ["OpenApiModel", "RequestModel", "ResponseModel"]
 
 M = TypeVar("M", bound="OpenApiModel")
+R = TypeVar("R", bound="ResponseModel")
 
 
 class OpenApiModel(BaseModel):
@@ -82,6 +83,11 @@ class ResponseModel(OpenApiModel):
     """
 
     model_config = ConfigDict(extra="allow")
+
+    @classmethod
+    def _from_response_body(cls: type[R], body: bytes) -> R:
+        """Parse a response body (JSON bytes) into this model, as the client does."""
+        return cls.model_validate_json(body)
 
     def _bind_client(self, client: ApiClient) -> None:
         object.__setattr__(self, "__pydantic_private__", _binding_of(client))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
-from pydantic import Field
+from pydantic import Field, field_serializer
 
+from openapiopenai._lazy_text import LazyText
 from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.models._base import ResponseModel
 
@@ -23,6 +24,11 @@ class Image(ResponseModel):
 
     ``to_bytes()`` and ``save()`` decode ``b64_json`` or download ``url`` (through the
     client that made the call); in Jupyter the image displays itself.
+
+    In a large response ``b64_json`` is kept as a span of the response body until it is
+    first read (see ``openapiopenai._lazy_text``): reading the attribute gives the ``str``
+    as usual, while ``to_bytes()`` and ``save()`` decode the span and never build it.
+    Dumps, ``==``, copies and pickles see the string.
     """
 
     b64_json: Optional[str] = Field(
@@ -37,6 +43,26 @@ class Image(ResponseModel):
         default=None,
         description="The prompt that was used to generate the image, if it was revised.",
     )
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if type(value) is LazyText:
+            value = value.text()
+            object.__getattribute__(self, "__dict__")[name] = value
+        return value
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        for name, value in super().__iter__():
+            yield name, value.text() if type(value) is LazyText else value
+
+    @field_serializer("b64_json", when_used="unless-none")
+    def _serialize_b64_json(self, value: Any) -> str:
+        return value.text() if type(value) is LazyText else value
+
+    def _b64_data(self) -> Optional[Union[str, LazyText]]:
+        """``b64_json`` as held: a ``str``, a :class:`LazyText` not read yet, or ``None``."""
+        value: Optional[Union[str, LazyText]] = self.__dict__.get("b64_json")
+        return value
 
     def to_bytes(
         self,
@@ -94,7 +120,7 @@ class Image(ResponseModel):
     def __repr_args__(self) -> Iterator[tuple[Optional[str], Any]]:
         # Megabytes of base64 make a repr useless: show its start and length.
         for name, value in super().__repr_args__():
-            if name == "b64_json" and isinstance(value, str) and len(value) > 48:
+            if name == "b64_json" and isinstance(value, (str, LazyText)) and len(value) > 48:
                 yield name, _Shortened(value)
             else:
                 yield name, value
@@ -105,8 +131,10 @@ class _Shortened:
 
     __slots__ = ("text",)
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: Union[str, LazyText]) -> None:
         self.text = text
 
     def __repr__(self) -> str:
-        return f"'{self.text[:32]}…' ({len(self.text)} chars)"
+        text = self.text
+        head = text.head(32) if isinstance(text, LazyText) else text[:32]
+        return f"'{head}…' ({len(text)} chars)"

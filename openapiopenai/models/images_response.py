@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal, Optional, Union
 
 from pydantic import Field
 
+from openapiopenai import _lazy_text as lazy_text
 from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.models._base import ResponseModel
 from openapiopenai.models.image import Image
@@ -44,6 +45,35 @@ class ImagesResponse(ResponseModel):
     usage: Optional[ImageGenUsage] = Field(
         default=None, description="Token usage (GPT image models)."
     )
+
+    @classmethod
+    def _from_response_body(cls, body: bytes) -> ImagesResponse:
+        """Parse a body; a large one keeps its long ``b64_json`` strings as body spans.
+
+        The long strings are cut out of the body, the rest is parsed, and each image gets
+        its span back as a :class:`~openapiopenai._lazy_text.LazyText`.  Whenever the
+        result would not be exactly what parsing the whole body gives (no long strings, an
+        error, a placeholder where none was put), the whole body is parsed instead.
+        """
+        if len(body) >= lazy_text.MIN_BODY and isinstance(body, bytes):
+            split = lazy_text.split_long_strings(body, b"b64_json")
+            if split is not None:
+                skeleton, values = split
+                try:
+                    response = cls.model_validate_json(skeleton)
+                except ValueError:
+                    response = None  # let the whole body give the error
+                if response is not None:
+                    images = [
+                        image
+                        for image in response.data
+                        if image.__dict__.get("b64_json") == lazy_text.PLACEHOLDER
+                    ]
+                    if len(images) == len(values):
+                        for image, value in zip(images, values):
+                            image.__dict__["b64_json"] = value
+                        return response
+        return cls.model_validate_json(body)
 
     def save(
         self,
