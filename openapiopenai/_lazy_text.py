@@ -11,13 +11,16 @@ the body that becomes a real ``str`` the first time ``Image.b64_json`` is read, 
 
 The rest of the document is parsed and validated as usual.  A span's own text is checked
 when it is used: decoding it as base64 is strict, and reading it as a string decodes it as
-a JSON string would be (escapes included).
+a JSON string would be (escapes included; invalid UTF-8 or escapes raise
+``ApiResponseValidationError`` then).  Raw control characters, which JSON forbids inside
+strings, are not looked for: that would cost more than building the string.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
 from typing import Optional
 
 from openapiopenai.exceptions import ApiResponseValidationError
@@ -28,8 +31,11 @@ __all__ = ["LazyText", "split_long_strings"]
 MIN_BODY = 256 * 1024
 #: Strings shorter than this stay in the parsed document.
 MIN_STRING = 16 * 1024
-#: A document with more strings than this is not an images response worth cutting.
-MAX_STRINGS = 4096
+#: Quotes the scan may look at (two a string, more when escaped): an images response has a
+#: few dozen strings; a document needing more is not worth cutting.
+MAX_QUOTES = 8192
+#: Backslashes before a quote the scan will count; a longer run makes it give up.
+_LONGEST_RUN = 64
 #: What a cut-out string is replaced by in the document pydantic parses: NUL characters
 #: (escaped, as JSON requires) around a token drawn at start-up, so that no server can
 #: put the same text in a response.
@@ -38,23 +44,22 @@ PLACEHOLDER = f"\x00openapiopenai:{_TOKEN}\x00"
 _PLACEHOLDER_JSON = f'"\\u0000openapiopenai:{_TOKEN}\\u0000"'.encode("ascii")
 
 _QUOTE = b'"'
-_BACKSLASH = 0x5C
 
 
 class LazyText:
     """The text of one JSON string in ``body``: the bytes between two quotes, unparsed.
 
     Immutable; copies share it; equal to the ``str`` it stands for; pickles as that
-    ``str``.  :meth:`text` builds (once) the string, :meth:`view` gives the raw bytes.
+    ``str``.  :meth:`text` builds the string, :meth:`view` gives the raw bytes.  Whoever
+    holds one keeps the whole body alive: ``Image`` swaps it for the ``str`` when read.
     """
 
-    __slots__ = ("_body", "_end", "_start", "_text")
+    __slots__ = ("_body", "_end", "_start")
 
     def __init__(self, body: bytes, start: int, end: int) -> None:
         self._body = body
         self._start = start
         self._end = end
-        self._text: Optional[str] = None
 
     @property
     def escaped(self) -> bool:
@@ -67,32 +72,33 @@ class LazyText:
 
     def __len__(self) -> int:
         """The length of the string, counted without building it when the text is ASCII."""
-        if self._text is None and not self.escaped:
+        if not self.escaped:
             raw = self._body[self._start : self._end]
             if raw.isascii():
                 return len(raw)
         return len(self.text())
 
     def head(self, size: int) -> str:
-        """The first ``size`` characters (those of the raw text when it has no escapes)."""
-        if self._text is None and not self.escaped:
-            end = min(self._end, self._start + size)
-            return self._body[self._start : end].decode("utf-8", "replace")
-        return self.text()[:size]
+        """The first ``size`` characters, for display: never raises.
+
+        They are those of the raw text when it has no escapes or is not a valid string.
+        """
+        if self.escaped:
+            try:
+                return self.text()[:size]
+            except ApiResponseValidationError:
+                pass
+        end = min(self._end, self._start + size)
+        return self._body[self._start : end].decode("utf-8", "replace")
 
     def text(self) -> str:
-        """The string, decoded as JSON decodes it; built on first use, then kept."""
-        text = self._text
-        if text is None:
-            text = self._text = self._decode()
-        return text
-
-    def _decode(self) -> str:
+        """The string, decoded as JSON decodes it (built anew each time: not kept here)."""
         try:
             if not self.escaped:
                 return str(self.view(), "utf-8")
             value = json.loads(self._body[self._start - 1 : self._end + 1])
-        except ValueError as e:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            value.encode("utf-8")  # json accepts escaped lone surrogates; JSON parsers don't
+        except ValueError as e:  # Unicode*Error and JSONDecodeError are ValueErrors
             raise ApiResponseValidationError(
                 message=f"b64_json: not a valid JSON string ({e})"
             ) from None
@@ -118,6 +124,9 @@ class LazyText:
     def __reduce__(self) -> tuple[type[str], tuple[str]]:
         return str, (self.text(),)
 
+    def __str__(self) -> str:
+        return self.text()
+
     def __repr__(self) -> str:
         return f"LazyText({self.head(32)!r}…, {self._end - self._start} bytes)"
 
@@ -129,58 +138,74 @@ def split_long_strings(
 
     Returns the document with each such value replaced by :data:`PLACEHOLDER` and the
     values in document order (strings of at least ``min_length`` bytes, default
-    :data:`MIN_STRING`), or ``None`` when there is nothing to cut (or the body is not
-    shaped like JSON).  The scan relies on JSON's one rule that matters here: outside a
-    string a quote always opens one, and inside it the first quote not escaped by an odd
-    run of backslashes closes it.  Anything the scan gets wrong on malformed input shows up
-    when the caller parses the result, which then parses the whole body instead.
+    :data:`MIN_STRING`), or ``None`` when there is nothing to cut, when the body is not
+    shaped like JSON, or when it would take more than :data:`MAX_QUOTES` quotes to find
+    out.  Anything the scan gets wrong on malformed input shows up when the caller parses
+    the result, which then parses the whole body instead.
     """
     if min_length is None:
         min_length = MIN_STRING
     quoted_key = _QUOTE + key + _QUOTE
     parts: list[bytes] = []
     values: list[LazyText] = []
-    find = body.find
     kept = 0  # body[kept:] is not yet in parts
-    pos = 0
     previous_start = previous_end = -1  # the string before this one (a key, perhaps)
-    for _ in range(MAX_STRINGS):
-        start = find(_QUOTE, pos)
-        if start < 0:
-            break
-        end = _closing_quote(body, start + 1)
-        if end < 0:
-            return None
-        if (
-            end - start - 1 >= min_length
-            and start - previous_end <= 64
-            and body[previous_start : previous_end + 1] == quoted_key
-            and body[previous_end + 1 : start].strip() == b":"
-        ):
-            parts.append(body[kept:start])
-            parts.append(_PLACEHOLDER_JSON)
-            values.append(LazyText(body, start + 1, end))
-            kept = end + 1
-        previous_start, previous_end = start, end
-        pos = end + 1
-    else:
-        return None  # too many strings to be worth it
+    try:
+        for start, end in _strings(body):
+            if (
+                end - start - 1 >= min_length
+                and start - previous_end <= 64
+                and body[previous_start : previous_end + 1] == quoted_key
+                and body[previous_end + 1 : start].strip() == b":"
+            ):
+                parts.append(body[kept:start])
+                parts.append(_PLACEHOLDER_JSON)
+                values.append(LazyText(body, start + 1, end))
+                kept = end + 1
+            previous_start, previous_end = start, end
+    except _NotWorthIt:
+        return None
     if not values:
         return None
     parts.append(body[kept:])
     return b"".join(parts), values
 
 
-def _closing_quote(body: bytes, pos: int) -> int:
-    """The index of the quote closing the string whose text starts at ``pos``, or -1."""
+class _NotWorthIt(Exception):
+    """The body is malformed, or too costly to scan: parse it whole."""
+
+
+def _strings(body: bytes) -> Iterator[tuple[int, int]]:
+    """The indexes of each string's opening and closing quotes, in order.
+
+    JSON's one rule that matters here: outside a string a quote always opens one, and
+    inside it the first quote not escaped by an odd run of backslashes closes it.  Every
+    quote found counts against :data:`MAX_QUOTES`, so that a body of escaped quotes (which
+    real base64 never has) costs no more than a few thousand ``find`` calls.
+    """
     find = body.find
+    budget = MAX_QUOTES
+    pos = 0
     while True:
-        quote = find(_QUOTE, pos)
-        if quote < 0:
-            return -1
-        backslash = quote - 1
-        while body[backslash] == _BACKSLASH:
-            backslash -= 1
-        if (quote - 1 - backslash) % 2 == 0:
-            return quote
-        pos = quote + 1
+        start = find(_QUOTE, pos)
+        if start < 0:
+            return
+        end = start
+        while True:
+            budget -= 1
+            end = find(_QUOTE, end + 1)
+            if end < 0 or budget < 0:
+                raise _NotWorthIt
+            if not _escaped(body, end):
+                break
+        yield start, end
+        pos = end + 1
+
+
+def _escaped(body: bytes, quote: int) -> bool:
+    """Whether the quote at ``quote`` follows an odd run of backslashes."""
+    before = body[max(0, quote - _LONGEST_RUN) : quote]
+    run = len(before) - len(before.rstrip(b"\\"))
+    if run == _LONGEST_RUN:
+        raise _NotWorthIt
+    return run % 2 == 1

@@ -361,3 +361,69 @@ def test_lazy_text_reads_escapes_and_unicode_as_json_does() -> None:
     bad = LazyText(b'"\xff\xfe"', 1, 3)
     with pytest.raises(ApiResponseValidationError, match="b64_json: not a valid JSON string"):
         bad.text()
+
+
+# --- found in review ---------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("small_thresholds")
+def test_an_images_dict_can_rebuild_it_and_be_printed() -> None:
+    body = body_of({"created": 1, "data": [{"b64_json": "QUJDREVGR0hJSktM"}]})
+    image = ImagesResponse._from_response_body(body).data[0]
+    assert type(held(image)) is LazyText
+    assert Image(**vars(image)) == image
+    assert json.loads(json.dumps(vars(image), default=str))["b64_json"] == "QUJDREVGR0hJSktM"
+
+
+def test_the_serialization_schema_still_allows_null() -> None:
+    schema = ImagesResponse.model_json_schema(mode="serialization")
+    assert {"type": "null"} in schema["$defs"]["Image"]["properties"]["b64_json"]["anyOf"]
+
+
+@pytest.mark.usefixtures("small_thresholds")
+def test_a_lone_surrogate_escape_is_refused_when_read_and_repr_still_works() -> None:
+    body = b'{"created": 1, "data": [{"b64_json": "QUJDREVG\\ud800R0g="}]}'
+    with pytest.raises(ValidationError):
+        ImagesResponse.model_validate_json(body)
+    image = ImagesResponse._from_response_body(body).data[0]
+    assert "not a valid JSON string" in repr(image)
+    with pytest.raises(ApiResponseValidationError, match="b64_json: not a valid JSON string"):
+        image.b64_json  # noqa: B018
+
+
+@pytest.mark.usefixtures("small_thresholds")
+def test_a_read_does_not_undo_an_assignment_made_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = body_of({"created": 1, "data": [{"b64_json": "QUJDREVGR0hJSktM"}]})
+    image = ImagesResponse._from_response_body(body).data[0]
+    decode = LazyText.text
+
+    def slow_text(self: LazyText) -> str:
+        image.b64_json = "QkJC"  # another thread, while this one decodes
+        return decode(self)
+
+    monkeypatch.setattr(LazyText, "text", slow_text)
+    assert image.b64_json == "QUJDREVGR0hJSktM"  # the read returns what it read
+    assert held(image) == "QkJC"  # and leaves the newer value in place
+
+
+@pytest.mark.parametrize(
+    "filler",
+    [
+        b'\\"' * (lazy_text.MAX_QUOTES + 1),  # escaped quotes: one find() each
+        b"\\\\" * 100 + b'\\"',  # a run of backslashes longer than the scan counts
+    ],
+)
+def test_a_costly_body_is_parsed_whole(filler: bytes) -> None:
+    body = (
+        b'{"created": 1, "data": [{"revised_prompt": "'
+        + filler
+        + b'", "b64_json": "'
+        + b"A" * 20_000
+        + b'"}]}'
+    )
+    assert split_long_strings(body, b"b64_json") is None
+    lazy = ImagesResponse._from_response_body(body + b" " * lazy_text.MIN_BODY)
+    assert type(held(lazy.data[0])) is str
+    assert lazy == ImagesResponse.model_validate_json(body)
