@@ -17,6 +17,7 @@ import struct
 import sys
 import time
 import zlib
+from collections.abc import Iterable
 from typing import Any, Callable, Optional
 
 PROMPT = "A cute baby sea otter floating on its back, watercolour"
@@ -33,6 +34,31 @@ WORKLOAD_STEPS = {
     "large-str": "read every b64_json string",
     "large-bytes": "decode every image to bytes",
 }
+
+
+def timed_call(
+    workload: str,
+    request: Callable[[], Any],
+    images: Callable[[Any], Iterable[Any]],
+    read: Callable[[Any], object],
+    decode: Callable[[Any], object],
+) -> Callable[[], Any]:
+    """What a driver times: ``request()``, then the workload's next step on every image.
+
+    ``images(result)`` lists a result's images; ``read(image)`` reads its base64 string
+    (``large-str``) and ``decode(image)`` decodes it to bytes (``large-bytes``).
+    """
+    step = {"large-str": read, "large-bytes": decode}.get(workload)
+    if step is None:
+        return request
+
+    def call() -> Any:
+        result = request()
+        for image in images(result):
+            step(image)
+        return result
+
+    return call
 
 
 def request_kind(workload: str) -> str:

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import urllib3
 
-from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver
+from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver, timed_call
 
 
 def main() -> None:
@@ -55,15 +55,13 @@ def main() -> None:
                 raise RuntimeError(f"HTTP {r.status}")
             return json.loads(r.data)
 
-    def call() -> Any:
-        result = request()
-        if args.workload == "large-str":
-            for item in result["data"]:
-                item["b64_json"]  # json.loads built the strings: reading them is free
-        elif args.workload == "large-bytes":
-            for item in result["data"]:
-                base64.b64decode(item["b64_json"], validate=True)
-        return result
+    call = timed_call(
+        args.workload,
+        request,
+        images=lambda result: result["data"],
+        read=lambda image: image["b64_json"],  # json.loads built the strings already
+        decode=lambda image: base64.b64decode(image["b64_json"], validate=True),
+    )
 
     def check(result: Any) -> int:
         key = "b64_json" if kind == "large" else "url"

@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import openai
 
-from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver
+from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver, timed_call
 
 
 def main() -> None:
@@ -36,15 +36,13 @@ def main() -> None:
                 response_format="url",
             )
 
-    def call() -> Any:
-        result = request()
-        if args.workload == "large-str":
-            for item in result.data:
-                item.b64_json  # noqa: B018 - reading it is the step being timed
-        elif args.workload == "large-bytes":
-            for item in result.data:
-                base64.b64decode(item.b64_json, validate=True)
-        return result
+    call = timed_call(
+        args.workload,
+        request,
+        images=lambda result: result.data,
+        read=lambda image: image.b64_json,
+        decode=lambda image: base64.b64decode(image.b64_json, validate=True),
+    )
 
     def check(result: Any) -> int:
         if kind == "large":

@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import openapiopenai
 
-from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver
+from _common import API_KEY, PROMPT, driver_args, random_png, request_kind, run_driver, timed_call
 
 
 def main() -> None:
@@ -33,15 +33,13 @@ def main() -> None:
         def request() -> Any:
             return api.create_image_edit(image, PROMPT, mask=mask, response_format="url")
 
-    def call() -> Any:
-        result = request()
-        if args.workload == "large-str":
-            for item in result.data:
-                item.b64_json  # noqa: B018 - reading it is the step being timed
-        elif args.workload == "large-bytes":
-            for item in result.data:
-                item.to_bytes()
-        return result
+    call = timed_call(
+        args.workload,
+        request,
+        images=lambda result: result.data,
+        read=lambda image: image.b64_json,
+        decode=lambda image: image.to_bytes(),
+    )
 
     def check(result: Any) -> int:
         if kind == "large":
