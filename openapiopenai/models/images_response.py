@@ -48,32 +48,40 @@ class ImagesResponse(ResponseModel):
 
     @classmethod
     def _from_response_body(cls, body: bytes) -> ImagesResponse:
-        """Parse a body; a large one keeps its long ``b64_json`` strings as body spans.
-
-        The long strings are cut out of the body, the rest is parsed, and each image gets
-        its span back as a :class:`~openapiopenai._lazy_text.LazyText`.  Whenever the
-        result would not be exactly what parsing the whole body gives (no long strings, an
-        error, a placeholder where none was put), the whole body is parsed instead.
-        """
+        """Parse a body; a large one keeps its long ``b64_json`` strings as body spans."""
         if len(body) >= lazy_text.MIN_BODY and isinstance(body, bytes):
-            split = lazy_text.split_long_strings(body, b"b64_json")
-            if split is not None:
-                skeleton, values = split
-                try:
-                    response = cls.model_validate_json(skeleton)
-                except ValueError:
-                    response = None  # let the whole body give the error
-                if response is not None:
-                    images = [
-                        image
-                        for image in response.data
-                        if image.__dict__.get("b64_json") == lazy_text.PLACEHOLDER
-                    ]
-                    if len(images) == len(values):
-                        for image, value in zip(images, values):
-                            image.__dict__["b64_json"] = value
-                        return response
+            response = cls._parse_cut(body)
+            if response is not None:
+                return response
         return cls.model_validate_json(body)
+
+    @classmethod
+    def _parse_cut(cls, body: bytes) -> Optional[ImagesResponse]:
+        """The long strings cut out, the rest parsed, each image given its span back.
+
+        ``None`` wherever the result could differ from parsing the whole body: nothing to
+        cut, an invalid document (the whole body then gives the error), or a placeholder
+        that was not put in an image's place (a long value outside ``data``, or the
+        placeholder's text sent by the server).
+        """
+        split = lazy_text.split_long_strings(body, b"b64_json")
+        if split is None:
+            return None
+        skeleton, values = split
+        try:
+            response = cls.model_validate_json(skeleton)
+        except ValueError:
+            return None
+        images = [
+            image
+            for image in response.data
+            if image.__dict__.get("b64_json") == lazy_text.PLACEHOLDER
+        ]
+        if len(images) != len(values):
+            return None
+        for image, value in zip(images, values):
+            image.__dict__["b64_json"] = value
+        return response
 
     def save(
         self,
