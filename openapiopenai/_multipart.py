@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO, Optional, Union
 
+from openapiopenai._wire_text import utf8
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
 __all__ = [
@@ -133,7 +134,10 @@ def file_part(field: str, value: Any) -> FilePart:
                 f"(filename, content, content_type), got {_describe(value)}"
             )
         filename = value[0]
+        utf8(field, filename, "the file name")
         content_type = value[2] if len(value) == 3 else None
+        if content_type is not None:
+            utf8(field, content_type, "the content type")
         value = value[1]
         if isinstance(value, tuple):
             raise ApiTypeError(f"{field}: the content in a tuple cannot itself be a tuple")
@@ -162,12 +166,12 @@ def _build(
         if not os.path.isfile(path):
             raise ApiValueError(f"{field}: not a regular file: {path!r}")
         source = path
-        filename = filename or os.path.basename(path)
+        filename = filename or _displayable(os.path.basename(path))
     elif hasattr(value, "read"):
         source, size = _file_object_source(field, value)
         name = getattr(value, "name", None)
         if filename is None and isinstance(name, str) and name:
-            filename = os.path.basename(name)
+            filename = _displayable(os.path.basename(name))
     else:
         raise ApiTypeError(
             f"{field}: expected bytes, a path or a binary file object, got {_describe(value)}",
@@ -222,6 +226,15 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
+def _displayable(name: str) -> str:
+    """A file name from the file system as UTF-8 can carry it.
+
+    Undecodable bytes in a POSIX file name come back from ``os`` as lone surrogates, which
+    UTF-8 cannot encode: they become U+FFFD, as the name is only a label for the server.
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _quote(value: str) -> str:
     # As browsers do (WHATWG): quotes and line breaks are percent-escaped.
     return value.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
@@ -245,7 +258,7 @@ class MultipartBody:
         b = self.boundary.encode("ascii")
         self._field_blobs = [
             b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
-            % (b, _quote(name).encode(), value.encode("utf-8"))
+            % (b, _quote(name).encode(), utf8(name, value))
             for name, value in self.fields
         ]
         self._file_heads = [

@@ -255,8 +255,11 @@ class ApiClient:
         for name, value in (request.options.get("_headers") or {}).items():
             headers[name] = str(value)
         for name, value in headers.items():
-            # isprintable() is false for CR, LF and NUL: the exact check runs only then.
-            if not (name.isprintable() and value.isprintable()):
+            # Printable ASCII needs no check (isascii() is a flag, isprintable() is false
+            # for CR, LF and NUL); the exact check runs only otherwise.
+            if not (
+                name.isascii() and value.isascii() and name.isprintable() and value.isprintable()
+            ):
                 _check_header(name, value)
         return headers
 
@@ -457,9 +460,19 @@ def _check_header(name: str, value: str) -> None:
     for part, what in ((name, "name"), (value, "value")):
         if not isinstance(part, str):
             raise ApiValueError(f"header {name!r}: the {what} must be a string")
+        shown = name if what == "value" else repr(name)
         if "\r" in part or "\n" in part or "\0" in part:
-            shown = name if what == "value" else repr(name)
             raise ApiValueError(f"header {shown}: the {what} must not contain CR, LF or NUL")
+        try:
+            part.encode("latin-1")  # what http.client sends
+        except UnicodeEncodeError as e:
+            position = e.start  # raised below, outside: e holds the value, maybe a secret
+        else:
+            continue
+        raise ApiValueError(
+            f"header {shown}: the {what} has a character outside Latin-1 (at position"
+            f" {position}), which an HTTP header cannot carry"
+        )
 
 
 def _is_loopback(host: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -293,6 +295,69 @@ def test_non_ascii_and_quote_filenames_are_escaped(
     api.create_image_variation(('ot"ter\r\nX: y.png', png))
     raw = last_request(httpserver).get_data()
     assert b'filename="ot%22ter%0D%0AX: y.png"' in raw
+
+
+def test_a_file_name_undecodable_on_disk_is_sent_with_replacement_characters(
+    api: ImagesApi, httpserver: HTTPServer, png: bytes, tmp_path: Path
+) -> None:
+    if sys.platform == "win32" or sys.platform == "darwin":
+        pytest.skip("only POSIX file systems other than APFS keep undecodable names")
+    raw_path = bytes(tmp_path) + b"/ot\xffter.png"
+    with open(raw_path, "wb") as f:
+        f.write(png)
+    api.create_image_variation(os.fsdecode(raw_path))  # "ot\udcffter.png"
+    assert 'filename="ot\ufffdter.png"'.encode() in last_request(httpserver).get_data()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda api, png: api.create_image({"prompt": "a\ud800"}), "prompt: the text has a lone"),
+        (
+            lambda api, png: api.create_image(CreateImageRequest(prompt="p", user="\udcff")),
+            "user: the text has a lone surrogate (U+DCFF, at position 0)",
+        ),
+        (
+            lambda api, png: api.create_image(
+                CreateImageRequest(prompt="p", model="gpt-image-\ud801")
+            ),
+            "model: the text has a lone surrogate",
+        ),
+        (lambda api, png: api.create_image_edit(png, "a\ud800"), "prompt: the text has a lone"),
+        (lambda api, png: api.create_image_variation(png, user="u\ud800"), "user: the text"),
+        (
+            lambda api, png: api.create_image_variation(("ot\ud800.png", png)),
+            "image: the file name has a lone surrogate",
+        ),
+        (
+            lambda api, png: api.create_image_variation(("otter.png", png, "image/\ud800")),
+            "image: the content type has a lone surrogate",
+        ),
+    ],
+)
+def test_text_utf8_cannot_carry_is_a_value_error_naming_the_parameter(
+    api: ImagesApi, httpserver: HTTPServer, png: bytes, call: Any, message: str
+) -> None:
+    # Lone surrogates (from os.fsdecode of undecodable bytes, or bad text) used to escape
+    # as a bare UnicodeEncodeError or PydanticSerializationError from the encoders.
+    with pytest.raises(ApiValueError, match=re.escape(message)):
+        call(api, png)
+    assert httpserver.log == []
+
+
+def test_header_text_latin1_cannot_carry_is_a_value_error_that_hides_the_value(
+    httpserver: HTTPServer, client_for: Callable[..., openapiopenai.ApiClient]
+) -> None:
+    api = ImagesApi(client_for(httpserver.url_for("/v1")))
+    with pytest.raises(ApiValueError, match="header X-Team: the value has a character outside"):
+        api.create_image({"prompt": "p"}, _headers={"X-Team": "caf\u00e9 \u20ac"})
+    secret = "sk-live-\u20ac0123456789abcdef"
+    keyed = ImagesApi(client_for(httpserver.url_for("/v1"), access_token=secret))
+    with pytest.raises(ApiValueError, match="header Authorization: the value has") as caught:
+        keyed.create_image({"prompt": "p"})
+    assert secret not in str(caught.value) and "0123456789" not in repr(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert httpserver.log == []
 
 
 @pytest.mark.parametrize("bad", [1, -1, True, "0"])

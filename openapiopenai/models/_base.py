@@ -6,6 +6,9 @@ import pprint
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import PydanticSerializationError
+
+from openapiopenai._wire_text import first_unencodable
 
 if TYPE_CHECKING:
     from openapiopenai.api_client import ApiClient
@@ -67,9 +70,15 @@ class RequestModel(OpenApiModel):
 
     def to_json_bytes(self) -> bytes:
         """The body as sent: UTF-8 JSON of the fields set (``None`` left out)."""
-        return self.__pydantic_serializer__.to_json(
-            self, by_alias=True, exclude_unset=True, exclude_none=True
-        )
+        try:
+            return self.__pydantic_serializer__.to_json(
+                self, by_alias=True, exclude_unset=True, exclude_none=True
+            )
+        except PydanticSerializationError:
+            error = first_unencodable(self.to_dict().items())
+            if error is None:
+                raise
+            raise error from None
 
 
 class ResponseModel(OpenApiModel):
