@@ -7,6 +7,7 @@ host, authentication and default headers, sends it and parses the response into
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, Union
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, Union
 from typing_extensions import TypedDict
 
 from openapiopenai.configuration import TimeoutValue
+from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
     from openapiopenai._multipart import MultipartBody
@@ -62,6 +64,10 @@ class ApiRequest(Generic[T]):
     form: Optional[MultipartBody] = None
     options: RequestOptions = field(default_factory=lambda: RequestOptions())
 
+    def __post_init__(self) -> None:
+        if self.options:
+            check_options(self.name, self.options)
+
     @property
     def body(self) -> Union[bytes, MultipartBody, None]:
         """What goes on the wire."""
@@ -107,3 +113,51 @@ class ApiRequest(Generic[T]):
             return replace(self, form=self.form.with_field("stream", "true"))
         assert self.json is not None, "a request without a body cannot stream"
         return replace(self, json=self.json.model_copy(update={"stream": True}))
+
+
+_OPTION_NAMES = frozenset(RequestOptions.__annotations__)
+
+
+def check_options(operation: str, options: Mapping[str, Any]) -> None:
+    """Refuse keywords an operation does not take, and options of the wrong shape.
+
+    Every operation takes ``**options``, so a misspelt keyword (``maks=``,
+    ``_request_timout=``) would otherwise be dropped silently and the call sent without it.
+    """
+    for name, value in options.items():
+        if name not in _OPTION_NAMES:
+            close = difflib.get_close_matches(name, _OPTION_NAMES, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise ApiTypeError(f"{name}: is not a parameter of {operation}{hint}")
+        if value is None:
+            continue
+        if name == "_headers" and not isinstance(value, Mapping):
+            raise ApiTypeError(
+                f"_headers: expected a mapping of names to values, got {type(value).__name__}"
+            )
+        if name == "_content_type" and not isinstance(value, str):
+            raise ApiTypeError(
+                f"_content_type: expected a media type string, got {type(value).__name__}"
+            )
+        if name == "_request_auth":
+            _check_auth(value)
+
+
+def _check_auth(auth: Any) -> None:
+    if not isinstance(auth, Mapping):
+        raise ApiTypeError(f"_request_auth: expected a mapping, got {type(auth).__name__}")
+    where = auth.get("in", "header")
+    if where not in ("header", "query"):
+        raise ApiValueError(f"_request_auth: 'in' must be 'header' or 'query', got {where!r}")
+    for key in ("key", "value"):
+        if not isinstance(auth.get(key), str):
+            raise ApiTypeError(f"_request_auth: needs a string {key!r}")  # never the value
+    if where == "query":
+        try:
+            auth["value"].encode("utf-8")
+        except UnicodeEncodeError:
+            unencodable = True  # raised outside: the error holds the value, a secret
+        else:
+            unencodable = False
+        if unencodable:
+            raise ApiValueError("_request_auth: the value has characters UTF-8 cannot encode")

@@ -254,12 +254,10 @@ def _generate(args: argparse.Namespace) -> int:
     )
 
     def call(api: ImagesApi, stream: bool) -> Any:
-        from openapiopenai.models.create_image_request import CreateImageRequest
-
-        request = CreateImageRequest.model_validate(params)
+        # A dict, not a CreateImageRequest: the operation names the field at fault.
         if stream:
-            return api.create_image_stream(request)
-        return api.create_image_with_http_info(request)
+            return api.create_image_stream(params)
+        return api.create_image_with_http_info(params)
 
     return _run(args, f"generating {_count(args.n)}", call)
 

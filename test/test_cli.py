@@ -306,6 +306,25 @@ def test_a_parameter_the_api_would_reject_exits_2_before_sending(
     assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("-n", "0"), "n: Input should be greater than or equal to 1, got 0"),
+        (
+            ("--model", "gpt-image-1", "--output-compression", "101"),
+            "output_compression: Input should be less than or equal to 100, got 101",
+        ),
+    ],
+)
+def test_an_out_of_range_number_exits_2_naming_it(
+    server: ImagesServer, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = cli("images", "generate", "otter", *args, *connect(server), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"openapiopenai: error: {message}\n"
+    assert server.requests == []
+
+
 def test_a_missing_input_file_exits_2(server: ImagesServer, tmp_path: Path) -> None:
     result = cli("images", "variation", "nope.png", *connect(server), cwd=tmp_path)
     assert result.returncode == 2

@@ -369,3 +369,54 @@ def test_host_index_other_than_the_specs_server_is_rejected_before_sending(
     assert httpserver.log == []
     api.create_image(CreateImageRequest(prompt="p"), _host_index=0)
     assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda api, png: api.create_image({"prompt": "p"}, _request_timout=1),
+            "_request_timout: is not a parameter of create_image; did you mean _request_timeout?",
+        ),
+        (
+            lambda api, png: api.create_image_edit(png, "p", maks=png),
+            "maks: is not a parameter of create_image_edit",
+        ),
+        (
+            lambda api, png: api.create_image_variation_with_http_info(png, prompt="p"),
+            "prompt: is not a parameter of create_image_variation",
+        ),
+        (
+            lambda api, png: api.create_image({"prompt": "p"}, _headers=["X-A: b"]),
+            "_headers: expected a mapping of names to values, got list",
+        ),
+        (
+            lambda api, png: api.create_image({"prompt": "p"}, _content_type=5),
+            "_content_type: expected a media type string, got int",
+        ),
+        (
+            lambda api, png: api.create_image({"prompt": "p"}, _request_auth={"in": "header"}),
+            "_request_auth: needs a string 'key'",
+        ),
+        (
+            lambda api, png: api.create_image(
+                {"prompt": "p"}, _request_auth={"in": "cookie", "key": "k", "value": "v"}
+            ),
+            "_request_auth: 'in' must be 'header' or 'query', got 'cookie'",
+        ),
+        (
+            lambda api, png: api.create_image(
+                {"prompt": "p"}, _request_auth={"in": "query", "key": "k", "value": "\ud800sk-x"}
+            ),
+            "_request_auth: the value has characters UTF-8 cannot encode",
+        ),
+    ],
+)
+def test_unknown_keywords_and_misshapen_options_are_refused_before_sending(
+    api: ImagesApi, httpserver: HTTPServer, png: bytes, call: Any, message: str
+) -> None:
+    # Every operation takes **options: a misspelt keyword used to be dropped silently,
+    # sending (and billing) an edit without the mask the caller meant to give.
+    with pytest.raises((openapiopenai.ApiTypeError, ApiValueError), match=re.escape(message)):
+        call(api, png)
+    assert httpserver.log == []
