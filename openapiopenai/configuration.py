@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar, Optional, Union
+from urllib.parse import urlsplit
 
 from openapiopenai.exceptions import ApiValueError
 
@@ -82,7 +83,11 @@ class Configuration:
         api_version: Optional[str] = None,
     ) -> None:
         # Explicit arguments win; then the environment variables the OpenAI SDKs use.
-        self._host = (host or _env("OPENAI_BASE_URL") or DEFAULT_HOST).rstrip("/")
+        if host:
+            self.host = host
+        else:
+            env_host = _env("OPENAI_BASE_URL")
+            self._host = _checked_host(env_host, "OPENAI_BASE_URL") if env_host else DEFAULT_HOST
         self.api_key: dict[str, str] = dict(api_key or {})
         self.api_key_prefix: dict[str, str] = dict(api_key_prefix or {})
         self.username = username
@@ -135,9 +140,7 @@ class Configuration:
 
     @host.setter
     def host(self, value: str) -> None:
-        if not value:
-            raise ApiValueError("host must be a non-empty URL such as https://api.openai.com/v1")
-        self._host = value.rstrip("/")
+        self._host = _checked_host(value, "host")
 
     def get_host_settings(self) -> list[dict[str, Any]]:
         """The servers the spec declares (one)."""
@@ -198,7 +201,10 @@ class Configuration:
 
     def secrets(self) -> list[str]:
         """The credentials this configuration holds (to keep them out of text we show)."""
-        return [s for s in (self.access_token, self.azure_api_key, self.password) if s]
+        proxy_password = _proxy_password(self.proxy)
+        return [
+            s for s in (self.access_token, self.azure_api_key, self.password, proxy_password) if s
+        ]
 
     # -- authentication -------------------------------------------------------
 
@@ -292,7 +298,7 @@ class Configuration:
         token = "<set>" if self.access_token else None
         return (
             f"Configuration(host={self._host!r}, access_token={token!r}, "
-            f"verify_ssl={self.verify_ssl!r}, proxy={self.proxy!r}, "
+            f"verify_ssl={self.verify_ssl!r}, proxy={_without_password(self.proxy)!r}, "
             f"retries={self.retries!r}, timeout={self.timeout!r}, "
             f"client_side_validation={self.client_side_validation!r}"
             + (f", azure_deployment={self.azure_deployment!r}" if self.azure_deployment else "")
@@ -304,3 +310,39 @@ class Configuration:
         for name in ("api_key", "api_key_prefix", "server_variables"):
             setattr(new, name, copy.deepcopy(getattr(self, name), memo))
         return new
+
+
+def _checked_host(value: Any, name: str) -> str:
+    """``value`` as a base URL (no trailing slash), or an ``ApiValueError`` naming ``name``.
+
+    A host without a scheme would be sent over plain http by urllib3 (with the API key and
+    no warning); a malformed one would fail as a connection error, after retries.
+    """
+    example = "an absolute URL such as https://api.openai.com/v1"
+    if not isinstance(value, str) or not value:
+        raise ApiValueError(f"{name}: must be {example}, got {type(value).__name__}")
+    if not value.isprintable() or value != value.strip() or " " in value:
+        raise ApiValueError(f"{name}: must not contain spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError as e:
+        raise ApiValueError(f"{name}: is not a valid URL ({e})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ApiValueError(f"{name}: must be {example}")
+    return scheme + value[len(scheme) :].rstrip("/")  # "HTTP://" too is plain http
+
+
+def _proxy_password(proxy: Optional[str]) -> Optional[str]:
+    """The password in a proxy URL's ``user:password@``, if any."""
+    if not proxy or "@" not in proxy:
+        return None
+    userinfo = proxy.rpartition("@")[0].partition("://")[2]
+    return userinfo.partition(":")[2] or None
+
+
+def _without_password(proxy: Optional[str]) -> Optional[str]:
+    """``proxy`` for display: its password, if any, masked."""
+    password = _proxy_password(proxy)
+    return proxy.replace(":" + password + "@", ":***@", 1) if proxy and password else proxy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 
 import pytest
 
@@ -60,3 +61,44 @@ def test_debug_turns_on_package_logging_only() -> None:
 def test_host_index_out_of_range_is_rejected() -> None:
     with pytest.raises(openapiopenai.ApiValueError, match="_host_index"):
         Configuration().get_host_from_settings(1)
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("api.openai.com/v1", "host: must be an absolute URL"),  # urllib3 would use http
+        ("ftp://files.example/v1", "host: must be an absolute URL"),
+        ("http://", "host: must be an absolute URL"),
+        (" https://api.openai.com/v1", "host: must not contain spaces or control characters"),
+        ("https://api.openai.com/v1\n", "host: must not contain spaces or control characters"),
+        ("http://127.0.0.1:99999/v1", "host: is not a valid URL (Port out of range"),
+        ("http://[::1/v1", "host: is not a valid URL (Invalid IPv6 URL)"),
+        (5, "host: must be an absolute URL such as https://api.openai.com/v1, got int"),
+    ],
+)
+def test_a_host_that_is_not_an_http_url_is_refused_up_front(host: object, message: str) -> None:
+    # Before: no scheme meant plain http with the key and no warning; a malformed URL
+    # failed as a connection error after two retries.
+    with pytest.raises(openapiopenai.ApiValueError, match=re.escape(message)):
+        Configuration(host=host)  # type: ignore[arg-type]
+    config = Configuration()
+    with pytest.raises(openapiopenai.ApiValueError, match=re.escape(message)):
+        config.host = host  # type: ignore[assignment]
+    assert config.host == "https://api.openai.com/v1"
+
+
+def test_a_bad_base_url_in_the_environment_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "api.openai.com/v1")
+    with pytest.raises(openapiopenai.ApiValueError, match=r"^OPENAI_BASE_URL: must be an absolute"):
+        Configuration()
+
+
+def test_the_scheme_is_normalised_so_plain_http_is_recognised() -> None:
+    assert Configuration(host="HTTP://10.0.0.7:8080/v1/").host == "http://10.0.0.7:8080/v1"
+
+
+def test_a_proxy_password_is_masked_and_redacted() -> None:
+    c = Configuration(proxy="http://user:pr0xy-pass@proxy.local:3128")
+    assert "pr0xy-pass" not in repr(c)
+    assert "http://user:***@proxy.local:3128" in repr(c)
+    assert "pr0xy-pass" in c.secrets()
