@@ -70,6 +70,11 @@ class _HTTPSConnection(_CoalescingMixin, HTTPSConnection):
 class _HTTPConnectionPool(HTTPConnectionPool):
     ConnectionCls = _HTTPConnection
 
+    def __init__(self, *args: Any, assert_hostname: object = None, **kwargs: Any) -> None:
+        # A TLS setting: urllib3 strips the others for plain http, but passes this one on
+        # to HTTPConnection, which refuses it.  Without TLS there is nothing to assert.
+        super().__init__(*args, **kwargs)
+
 
 class _HTTPSConnectionPool(HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection

@@ -138,6 +138,8 @@ def file_part(field: str, value: Any) -> FilePart:
         content_type = value[2] if len(value) == 3 else None
         if content_type is not None:
             utf8(field, content_type, "the content type")
+            if "\r" in content_type or "\n" in content_type or "\0" in content_type:
+                raise ApiValueError(f"{field}: the content type must not contain CR, LF or NUL")
         value = value[1]
         if isinstance(value, tuple):
             raise ApiTypeError(f"{field}: the content in a tuple cannot itself be a tuple")
@@ -187,6 +189,8 @@ def _file_object_source(
 ) -> tuple[Union[memoryview, tuple[IO[bytes], int]], int]:
     if isinstance(fobj, io.TextIOBase):
         raise ApiTypeError(f"{field}: the file was opened in text mode; open it with 'rb'")
+    if getattr(fobj, "closed", False) is True:
+        raise ApiValueError(f"{field}: the file object is closed")
     seekable = False
     try:
         seekable = bool(fobj.seekable())

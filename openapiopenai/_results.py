@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from openapiopenai._lazy_text import LazyText
 from openapiopenai._multipart import sniff_image_type
-from openapiopenai.exceptions import ApiResponseValidationError, ApiValueError
+from openapiopenai.exceptions import ApiResponseValidationError, ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
     from openapiopenai.api_client import ApiClient
@@ -109,6 +109,10 @@ def extension_for(data: bytes, output_format: Optional[str] = None) -> str:
 
 def _path(name: str, value: PathArg) -> Path:
     """``value`` as a ``Path``; a NUL in it (which the OS calls would choke on) is an error."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise ApiTypeError(
+            f"{name}: expected a path (str or os.PathLike), got {type(value).__name__}"
+        )
     path = Path(value)
     if "\x00" in str(path):
         raise ApiValueError(f"{name}: a path cannot contain NUL characters, got {str(path)!r}")
@@ -167,10 +171,12 @@ def save_images(
         raise ApiValueError(f"prefix: must be a non-empty file name prefix, got {prefix!r}")
     if "/" in prefix or "\\" in prefix or os.sep in prefix or "\0" in prefix:
         raise ApiValueError(f"prefix: must not contain a path separator, got {prefix!r}")
+    folder = _path("directory", directory)
+    if folder.exists() and not folder.is_dir():
+        raise ApiValueError(f"directory: {str(folder)!r} is a file, not a directory")
     blobs = [
         image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes) for image in images
     ]
-    folder = _path("directory", directory)
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     number = 0

@@ -66,7 +66,7 @@ def _gpt_image_2_size(size: str) -> Optional[str]:
     """Why ``size`` is not a valid gpt-image-2 resolution, or ``None`` if it is."""
     if size in _GPT_SIZES:
         return None
-    match = _SIZE_PATTERN.match(size)
+    match = _SIZE_PATTERN.fullmatch(size)  # "$" would let a final "\n" through
     if match is None:
         return "must be 'auto' or WIDTHxHEIGHT"
     width, height = int(match.group(1)), int(match.group(2))

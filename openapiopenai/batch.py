@@ -159,7 +159,7 @@ class ImagesBatch:
         An exception raised by ``func`` becomes that item's ``error``.  ``on_result`` is
         called (in this thread) as each item finishes, in completion order.
         """
-        work = list(items)
+        work = _listed("items", items)
         results: list[Optional[BatchResult[T]]] = [None] * len(work)
         if not work:
             return BatchResults([])
@@ -198,7 +198,7 @@ class ImagesBatch:
         on_result: Optional[Callable[[BatchResult[ImagesResponse]], None]] = None,
     ) -> BatchResults[ImagesResponse]:
         """``create_image`` for every request, concurrently; results in input order."""
-        return self.map(_create_image, requests, on_result=on_result)
+        return self.map(_create_image, _listed("requests", requests), on_result=on_result)
 
     def generate(
         self,
@@ -236,3 +236,11 @@ def fan_out(
     per_call = rules.n_max if rules is not None else DEFAULT_MAX_N
     counts = [per_call] * (n // per_call) + ([n % per_call] if n % per_call else [])
     return [request.model_copy(update={"n": count}) for count in counts]
+
+
+def _listed(name: str, items: Any) -> list[Any]:
+    """``items`` as a list; one mapping or string (iterable, but one item) is an error."""
+    if isinstance(items, (Mapping, str, bytes)) or not isinstance(items, Iterable):
+        kind = type(items).__name__
+        raise ApiTypeError(f"{name}: expected a list (or other iterable) of items, got {kind}")
+    return list(items)

@@ -7,6 +7,7 @@ nowhere else.
 
 from __future__ import annotations
 
+import math
 import os
 import ssl
 import threading
@@ -69,7 +70,22 @@ def _seconds(value: object) -> Optional[float]:
         raise ApiValueError(f"_request_timeout: seconds must be a number, got {value!r}")
     if not value > 0:
         raise ApiValueError(f"_request_timeout: seconds must be greater than 0, got {value!r}")
-    return float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if seconds == math.inf:
+        return None  # no limit: what None means, and what the socket layer can take
+    if seconds > _MAX_TIMEOUT:
+        raise ApiValueError(
+            f"_request_timeout: at most {_MAX_TIMEOUT:.0f} seconds (or None for no limit),"
+            f" got {value!r}"
+        )
+    return seconds
+
+
+#: The longest timeout the socket layer takes (time_t); infinity means none at all.
+_MAX_TIMEOUT = 1e9
 
 
 class _SendTracker:

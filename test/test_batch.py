@@ -13,6 +13,7 @@ import pytest
 
 from openapiopenai import (
     ApiClient,
+    ApiTypeError,
     ApiValueError,
     CreateImageRequest,
     ImagesApi,
@@ -170,3 +171,15 @@ def test_a_result_is_a_value_or_an_error() -> None:
     assert not failed.ok
     with pytest.raises(ValueError, match="no"):
         failed.unwrap()
+
+
+@pytest.mark.parametrize("requests", [{"prompt": "one otter"}, "otters", None, 5])
+def test_one_request_instead_of_a_list_is_refused_before_sending(
+    server: ImagesServer, client: ApiClient, requests: object
+) -> None:
+    # A dict or a string is iterable: it used to become "0 ok, N failed" of its keys.
+    with pytest.raises(ApiTypeError, match=r"^requests: expected a list"):
+        ImagesBatch(ImagesApi(client)).create_images(requests)  # type: ignore[arg-type]
+    with pytest.raises(ApiTypeError, match=r"^items: expected a list"):
+        ImagesBatch(ImagesApi(client)).map(lambda api, item: item, requests)  # type: ignore[arg-type]
+    assert server.requests == []

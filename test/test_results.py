@@ -20,6 +20,7 @@ from openapiopenai import (
     ApiClient,
     ApiResponseValidationError,
     ApiTimeoutError,
+    ApiTypeError,
     ApiValueError,
     CreateImageRequest,
     Image,
@@ -424,3 +425,16 @@ def test_a_shared_client_downloads_from_many_threads(client: ApiClient) -> None:
     for thread in threads:
         thread.join()
     assert len(results) == 8 and all(read_png_info(d).width == 256 for d in results)
+
+
+def test_save_refuses_a_file_as_the_directory_before_downloading(
+    tmp_path: Path, png: bytes
+) -> None:
+    existing = tmp_path / "out.png"
+    existing.write_bytes(b"keep me")
+    response = ImagesResponse(created=1, data=[Image(url="http://127.0.0.1:9/never")])
+    with pytest.raises(ApiValueError, match="is a file, not a directory"):
+        response.save(existing)  # the URL is never fetched: nothing listens on port 9
+    assert existing.read_bytes() == b"keep me"
+    with pytest.raises(ApiTypeError, match="path: expected a path"):
+        Image(b64_json=b64(png)).save(None)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import sys
@@ -419,4 +420,50 @@ def test_unknown_keywords_and_misshapen_options_are_refused_before_sending(
     # sending (and billing) an edit without the mask the caller meant to give.
     with pytest.raises((openapiopenai.ApiTypeError, ApiValueError), match=re.escape(message)):
         call(api, png)
+    assert httpserver.log == []
+
+
+def test_odd_uploads_and_a_sloppy_size_are_refused_before_sending(
+    api: ImagesApi, httpserver: HTTPServer, png: bytes, tmp_path: Path
+) -> None:
+    with pytest.raises(ApiValueError, match="image: the content type must not contain CR, LF"):
+        api.create_image_variation(("a.png", png, "image/png\r\nX-Injected: yes"))
+    path = tmp_path / "otter.png"
+    path.write_bytes(png)
+    with path.open("rb") as f:
+        pass
+    with pytest.raises(ApiValueError, match="image: the file object is closed"):
+        api.create_image_edit(f, "p")
+    closed = io.BytesIO(png)
+    closed.close()
+    with pytest.raises(ApiValueError, match="mask: the file object is closed"):
+        api.create_image_edit(png, "p", mask=closed)
+    with pytest.raises(ApiValueError, match="size: '1024x1024\\\\n' for gpt-image-2"):
+        api.create_image({"prompt": "p", "model": "gpt-image-2", "size": "1024x1024\n"})
+    assert httpserver.log == []
+
+
+def test_assert_hostname_is_a_tls_setting_that_plain_http_ignores(
+    httpserver: HTTPServer, client_for: Callable[..., openapiopenai.ApiClient]
+) -> None:
+    # urllib3 handed it to HTTPConnection, which refused it on every plain-http call.
+    httpserver.expect_request("/v1/images/generations").respond_with_json(OK)
+    api = ImagesApi(client_for(httpserver.url_for("/v1"), assert_hostname=False))
+    assert api.create_image({"prompt": "p"}).data[0].url == "https://example.test/a.png"
+
+
+@pytest.mark.parametrize("timeout", [math.inf, (1.0, math.inf), 10**400])
+def test_an_infinite_timeout_means_no_limit(
+    api: ImagesApi, httpserver: HTTPServer, timeout: Any
+) -> None:
+    # The socket layer cannot take inf (OverflowError): it is sent as "no limit".
+    assert api.create_image({"prompt": "p"}, _request_timeout=timeout).created == 1700000000
+    assert len(httpserver.log) == 1
+
+
+def test_a_finite_timeout_beyond_the_socket_layer_is_refused(
+    api: ImagesApi, httpserver: HTTPServer
+) -> None:
+    with pytest.raises(ApiValueError, match="_request_timeout: at most 1000000000 seconds"):
+        api.create_image({"prompt": "p"}, _request_timeout=1e30)
     assert httpserver.log == []
