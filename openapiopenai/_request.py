@@ -8,6 +8,7 @@ host, authentication and default headers, sends it and parses the response into
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, Union
@@ -131,16 +132,38 @@ def check_options(operation: str, options: Mapping[str, Any]) -> None:
             raise ApiTypeError(f"{name}: is not a parameter of {operation}{hint}")
         if value is None:
             continue
-        if name == "_headers" and not isinstance(value, Mapping):
-            raise ApiTypeError(
-                f"_headers: expected a mapping of names to values, got {type(value).__name__}"
-            )
+        if name == "_headers":
+            _check_header_names(value)
         if name == "_content_type" and not isinstance(value, str):
             raise ApiTypeError(
                 f"_content_type: expected a media type string, got {type(value).__name__}"
             )
         if name == "_request_auth":
             _check_auth(value)
+
+
+#: What RFC 9110 allows in a header name.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: Headers that frame the body: the client sets them from the body it sends.
+_FRAMING = frozenset({"content-length", "transfer-encoding"})
+
+
+def _check_header_names(headers: Any) -> None:
+    if not isinstance(headers, Mapping):
+        kind = type(headers).__name__
+        raise ApiTypeError(f"_headers: expected a mapping of names to values, got {kind}")
+    for name in headers:
+        check_header_name(name)
+        if name.lower() in _FRAMING:
+            raise ApiValueError(f"_headers: {name} is set by the client from the body it sends")
+
+
+def check_header_name(name: Any) -> None:
+    """A header name must be a token (no spaces, colons or non-ASCII characters)."""
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        raise ApiValueError(
+            f"header {name!r}: not a valid header name (letters, digits, -_.!#$%&'*+^`|~)"
+        )
 
 
 def _check_auth(auth: Any) -> None:

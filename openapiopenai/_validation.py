@@ -364,6 +364,12 @@ def _check_mask(mask: FilePart, image: Optional[PngInfo]) -> None:
     if mask.size >= MAX_PNG_BYTES:
         raise _reject("mask", f"must be less than 4 MB, got {mask.size} bytes")
     info = _png_info(mask)
+    if not info.has_alpha:
+        raise _reject(
+            "mask",
+            "must have an alpha channel: its fully transparent areas mark where to edit "
+            "(this PNG has no transparency)",
+        )
     if image is not None and (info.width, info.height) != (image.width, image.height):
         raise _reject(
             "mask",

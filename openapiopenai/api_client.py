@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from openapiopenai import _validation, rest
 from openapiopenai._multipart import MultipartBody
-from openapiopenai._request import ApiRequest, RequestOptions
+from openapiopenai._request import ApiRequest, RequestOptions, check_header_name
 from openapiopenai._streaming import ImageStream
 from openapiopenai._version import __version__
 from openapiopenai.api_response import ApiResponse
@@ -457,6 +457,7 @@ def _redact_secrets(body: bytes, secrets: list[str]) -> bytes:
 
 
 def _check_header(name: str, value: str) -> None:
+    check_header_name(name)
     for part, what in ((name, "name"), (value, "value")):
         if not isinstance(part, str):
             raise ApiValueError(f"header {name!r}: the {what} must be a string")

@@ -232,6 +232,18 @@ def test_mask_must_be_a_png(api: ImagesApi, httpserver: HTTPServer, png: bytes) 
     )
 
 
+@pytest.mark.parametrize("model", ["dall-e-2", "gpt-image-1"])
+def test_mask_must_have_an_alpha_channel(
+    api: ImagesApi, httpserver: HTTPServer, png: bytes, model: str
+) -> None:
+    # The API refuses it (mask_without_transparency): a common mistake, caught for free.
+    opaque = make_png(64, 64, alpha=False)
+    err = rejects(
+        httpserver, lambda: api.create_image_edit(png, "p", mask=opaque, model=model), "mask"
+    )
+    assert "must have an alpha channel" in str(err)
+
+
 def test_image_without_alpha_needs_a_mask(api: ImagesApi, httpserver: HTTPServer) -> None:
     opaque = make_png(32, 32, alpha=False)
     err = rejects(httpserver, lambda: api.create_image_edit(opaque, "p", model="dall-e-2"), "image")

@@ -467,3 +467,24 @@ def test_a_finite_timeout_beyond_the_socket_layer_is_refused(
     with pytest.raises(ApiValueError, match="_request_timeout: at most 1000000000 seconds"):
         api.create_image({"prompt": "p"}, _request_timeout=1e30)
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"": "x"}, "header '': not a valid header name"),
+        ({"X:Y": "x"}, "header 'X:Y': not a valid header name"),
+        ({"X Team": "x"}, "header 'X Team': not a valid header name"),  # a space ended the
+        ({"X-Équipe": "x"}, "header 'X-Équipe': not a valid header name"),  # header block
+        ({"Content-Length": "5"}, "_headers: Content-Length is set by the client"),
+        ({"transfer-encoding": "chunked"}, "_headers: transfer-encoding is set by the client"),
+    ],
+)
+def test_header_names_must_be_tokens_and_framing_is_the_clients(
+    api: ImagesApi, httpserver: HTTPServer, headers: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ApiValueError, match=re.escape(message)):
+        api.create_image({"prompt": "p"}, _headers=headers)
+    with pytest.raises(ApiValueError, match="not a valid header name"):
+        api.api_client.set_default_header("X Team", "x")
+    assert httpserver.log == []
