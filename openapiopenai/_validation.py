@@ -218,6 +218,12 @@ def _rules_for(
     return default, table.get(default)
 
 
+def _check_prompt(given: Mapping[str, Any]) -> None:
+    prompt = given.get("prompt")
+    if isinstance(prompt, str) and not prompt.strip():
+        raise _reject("prompt", "must not be empty (every model needs a description)")
+
+
 def _check_model_params(model: str, rules: ModelRules, given: Mapping[str, Any]) -> None:
     prompt = given.get("prompt")
     if prompt is not None and rules.prompt_max is not None and len(prompt) > rules.prompt_max:
@@ -277,6 +283,7 @@ def _check_output(given: Mapping[str, Any]) -> None:
 def check_generation(request: Any) -> None:
     """Per-model rules for a ``CreateImageRequest`` (only fields the caller set count)."""
     given = _set_fields(request)
+    _check_prompt(given)
     model, rules = _rules_for(GENERATION_RULES, request.model, given, "dall-e-2")
     if rules is not None:
         _check_model_params(model, rules, given)
@@ -297,6 +304,7 @@ def check_edit(form: Any, images: Sequence[FilePart], mask: Optional[FilePart]) 
     to dall-e-2; only rules both share are checked then.
     """
     given = _set_fields(form)
+    _check_prompt(given)
     model, rules = _rules_for(EDIT_RULES, form.model, given, None)
     if rules is not None:
         _check_model_params(model, rules, given)

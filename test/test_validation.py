@@ -313,3 +313,11 @@ def test_unknown_models_get_only_the_specs_rules(api: ImagesApi, httpserver: HTT
     wide = make_png(64, 32, alpha=False)
     api.create_image_edit(wide, "x" * 40000, model="gpt-image-9", size="4096x4096")
     assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", "\n"])
+def test_an_empty_prompt_is_refused(
+    api: ImagesApi, httpserver: HTTPServer, png: bytes, prompt: str
+) -> None:
+    rejects(httpserver, lambda: api.create_image({"prompt": prompt}), "prompt")
+    rejects(httpserver, lambda: api.create_image_edit(png, prompt), "prompt")
