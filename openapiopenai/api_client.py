@@ -29,6 +29,7 @@ from openapiopenai.exceptions import (
     ApiException,
     ApiResponseValidationError,
     ApiTransportError,
+    ApiTypeError,
     ApiValueError,
 )
 from openapiopenai.retry import Retry
@@ -60,6 +61,10 @@ class ApiClient:
         header_value: Optional[str] = None,
         cookie: Optional[str] = None,
     ) -> None:
+        if configuration is not None and not isinstance(configuration, Configuration):
+            raise ApiTypeError(
+                f"configuration: expected a Configuration, got {type(configuration).__name__}"
+            )
         self.configuration = (
             configuration if configuration is not None else Configuration.get_default()
         )

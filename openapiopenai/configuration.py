@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Optional, Union
 from urllib.parse import urlsplit
 
-from openapiopenai.exceptions import ApiValueError
+from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
 __all__ = ["DEFAULT_AZURE_API_VERSION", "DEFAULT_HOST", "Configuration", "TimeoutValue"]
 
@@ -115,11 +115,11 @@ class Configuration:
         self.key_file = key_file
         self.assert_hostname = assert_hostname
         self.tls_server_name = tls_server_name
-        self.proxy = proxy
+        self.proxy = _checked_proxy(proxy)
         self.proxy_headers: Optional[dict[str, str]] = (
             dict(proxy_headers) if proxy_headers is not None else None
         )
-        self.connection_pool_maxsize = connection_pool_maxsize or multiprocessing.cpu_count() * 5
+        self.connection_pool_maxsize = _checked_pool_size(connection_pool_maxsize)
         self.socket_options = socket_options
         self.retries = retries
         self.client_side_validation = client_side_validation
@@ -346,3 +346,34 @@ def _without_password(proxy: Optional[str]) -> Optional[str]:
     """``proxy`` for display: its password, if any, masked."""
     password = _proxy_password(proxy)
     return proxy.replace(":" + password + "@", ":***@", 1) if proxy and password else proxy
+
+
+#: More connections per host than this is a mistake (urllib3 allocates the pool up front).
+MAX_POOL_SIZE = 10_000
+
+
+def _checked_pool_size(value: Any) -> int:
+    if value is None or value == 0:
+        return multiprocessing.cpu_count() * 5
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_POOL_SIZE:
+        raise ApiValueError(
+            f"connection_pool_maxsize: must be an int from 1 to {MAX_POOL_SIZE}, got {value!r}"
+        )
+    return value
+
+
+def _checked_proxy(proxy: Any) -> Optional[str]:
+    """``proxy`` if it is an http(s) proxy URL (shown without its password when not)."""
+    if proxy is None or proxy == "":
+        return None
+    if not isinstance(proxy, str):
+        raise ApiTypeError(f"proxy: expected a URL string, got {type(proxy).__name__}")
+    shown = _without_password(proxy)
+    try:
+        parts = urlsplit(proxy)
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError as e:
+        raise ApiValueError(f"proxy: {shown!r} is not a valid URL ({e})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ApiValueError(f"proxy: must be an http:// or https:// URL, got {shown!r}")
+    return proxy

@@ -102,3 +102,29 @@ def test_a_proxy_password_is_masked_and_redacted() -> None:
     assert "pr0xy-pass" not in repr(c)
     assert "http://user:***@proxy.local:3128" in repr(c)
     assert "pr0xy-pass" in c.secrets()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"proxy": "localhost:3128"}, "proxy: must be an http:// or https:// URL, got 'localhost"),
+        ({"proxy": "socks5://u:pw-secret@h:1"}, "proxy: must be an http:// or https:// URL"),
+        ({"proxy": "http://u:pw-secret@h:port"}, "proxy: 'http://u:***@h:port' is not a valid"),
+        ({"connection_pool_maxsize": "10"}, "connection_pool_maxsize: must be an int from 1"),
+        ({"connection_pool_maxsize": 10**9}, "connection_pool_maxsize: must be an int from 1"),
+    ],
+)
+def test_a_proxy_or_pool_size_that_cannot_work_is_refused_up_front(
+    kwargs: dict[str, object], message: str
+) -> None:
+    # urllib3 raised its own exceptions at ApiClient(); 10**9 connections hung, eating memory.
+    with pytest.raises(openapiopenai.ApiValueError, match=re.escape(message)) as caught:
+        Configuration(**kwargs)  # type: ignore[arg-type]
+    assert "pw-secret" not in str(caught.value)
+
+
+def test_the_wrong_object_for_a_client_or_configuration_is_a_type_error() -> None:
+    with pytest.raises(openapiopenai.ApiTypeError, match=r"wrap it: ApiClient\(configuration\)"):
+        openapiopenai.ImagesApi(Configuration())  # type: ignore[arg-type]
+    with pytest.raises(openapiopenai.ApiTypeError, match="configuration: expected a Configuration"):
+        openapiopenai.ApiClient({"host": "https://api.openai.com/v1"})  # type: ignore[arg-type]

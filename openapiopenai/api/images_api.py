@@ -48,6 +48,11 @@ class ImagesApi:
     """The Images operations of the OpenAI API."""
 
     def __init__(self, api_client: Optional[ApiClient] = None) -> None:
+        if api_client is not None and not hasattr(api_client, "configuration"):  # duck-typed
+            hint = " (wrap it: ApiClient(configuration))" if _is_configuration(api_client) else ""
+            raise ApiTypeError(
+                f"api_client: expected an ApiClient, got {type(api_client).__name__}{hint}"
+            )
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
 
     @operation
@@ -173,6 +178,12 @@ class ImagesApi:
     @property
     def _checks_on(self) -> bool:
         return bool(self.api_client.configuration.client_side_validation)
+
+
+def _is_configuration(value: object) -> bool:
+    from openapiopenai.configuration import Configuration
+
+    return isinstance(value, Configuration)
 
 
 def _given(**values: Any) -> dict[str, Any]:
