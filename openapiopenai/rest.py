@@ -35,6 +35,7 @@ from openapiopenai.exceptions import (
     ApiException,
     ApiTimeoutError,
     ApiTransportError,
+    ApiTypeError,
     ApiValueError,
 )
 
@@ -86,6 +87,16 @@ def _seconds(value: object) -> Optional[float]:
 
 #: The longest timeout the socket layer takes (time_t); infinity means none at all.
 _MAX_TIMEOUT = 1e9
+
+
+def _check_readable(name: str, path: Any) -> None:
+    """A configured TLS file must exist: otherwise every call fails as a "TLS error"."""
+    if path is None:
+        return
+    if not isinstance(path, (str, os.PathLike)):
+        raise ApiTypeError(f"{name}: expected a file path, got {type(path).__name__}")
+    if not os.path.isfile(path):
+        raise ApiValueError(f"{name}: no such file: {os.fspath(path)!r}")
 
 
 class _SendTracker:
@@ -253,6 +264,8 @@ class RESTClientObject:
 
     def _new_pool_manager(self) -> urllib3.PoolManager:
         cfg = self.configuration
+        for name in ("ssl_ca_cert", "cert_file", "key_file"):
+            _check_readable(name, getattr(cfg, name))
         kwargs: dict[str, Any] = {
             "num_pools": 4,
             "maxsize": cfg.connection_pool_maxsize,

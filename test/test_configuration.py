@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +129,12 @@ def test_the_wrong_object_for_a_client_or_configuration_is_a_type_error() -> Non
         openapiopenai.ImagesApi(Configuration())  # type: ignore[arg-type]
     with pytest.raises(openapiopenai.ApiTypeError, match="configuration: expected a Configuration"):
         openapiopenai.ApiClient({"host": "https://api.openai.com/v1"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["ssl_ca_cert", "cert_file", "key_file"])
+def test_a_missing_tls_file_is_named_when_the_client_is_built(name: str, tmp_path: Path) -> None:
+    # It used to surface on every call as a "TLS error" (or "connection lost").
+    missing = tmp_path / "corp-ca.pem"
+    config = Configuration(host="https://api.openai.com/v1", **{name: str(missing)})
+    with pytest.raises(openapiopenai.ApiValueError, match=f"^{name}: no such file: "):
+        openapiopenai.ApiClient(config)
