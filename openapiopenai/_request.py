@@ -152,10 +152,13 @@ def _check_header_names(headers: Any) -> None:
     if not isinstance(headers, Mapping):
         kind = type(headers).__name__
         raise ApiTypeError(f"_headers: expected a mapping of names to values, got {kind}")
-    for name in headers:
+    for name, value in headers.items():
         check_header_name(name)
         if name.lower() in _FRAMING:
             raise ApiValueError(f"_headers: {name} is set by the client from the body it sends")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            kind = type(value).__name__  # never the value: it may be a credential
+            raise ApiTypeError(f"header {name}: the value must be a string or a number, got {kind}")
 
 
 def check_header_name(name: Any) -> None:

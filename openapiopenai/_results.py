@@ -167,6 +167,8 @@ def save_images(
     leaves no partial set behind.  Existing files are kept: the numbering skips past them,
     unless ``overwrite`` is true.
     """
+    if not isinstance(overwrite, bool):
+        raise ApiTypeError(f"overwrite: expected True or False, got {overwrite!r}")
     if not isinstance(prefix, str) or not prefix or prefix in (".", ".."):
         raise ApiValueError(f"prefix: must be a non-empty file name prefix, got {prefix!r}")
     if "/" in prefix or "\\" in prefix or os.sep in prefix or "\0" in prefix:

@@ -219,6 +219,10 @@ def _create_image(api: ImagesApi, request: Union[CreateImageRequest, Mapping[str
     return api.create_image(request)
 
 
+#: The most images one fan-out makes (each is a billed call's worth): more is a mistake.
+MAX_IMAGES = 10_000
+
+
 def fan_out(
     request: Union[CreateImageRequest, Mapping[str, Any]], n: int
 ) -> list[CreateImageRequest]:
@@ -226,8 +230,8 @@ def fan_out(
     from openapiopenai import _validation
     from openapiopenai.models.create_image_request import CreateImageRequest
 
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ApiValueError(f"n: must be an int of at least 1, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_IMAGES:
+        raise ApiValueError(f"n: must be an int from 1 to {MAX_IMAGES}, got {n!r}")
     if isinstance(request, Mapping):
         request = _validation.validated(CreateImageRequest, request)
     elif not isinstance(request, CreateImageRequest):

@@ -92,6 +92,9 @@ class Configuration:
         self.api_key_prefix: dict[str, str] = dict(api_key_prefix or {})
         self.username = username
         self.password = password
+        if access_token is not None and not isinstance(access_token, str):
+            kind = type(access_token).__name__  # never the value: it may be a key
+            raise ApiTypeError(f"access_token: expected a string, got {kind}")
         self.access_token = access_token if access_token is not None else _env("OPENAI_API_KEY")
         #: Sent as ``OpenAI-Organization`` / ``OpenAI-Project`` when set.
         self.organization = organization if organization is not None else _env("OPENAI_ORG_ID")

@@ -104,7 +104,7 @@ def test_fan_out_splits_n_within_each_models_per_call_limit() -> None:
     assert [r.n for r in fan_out(request(model="dall-e-3"), 3)] == [1, 1, 1]
     assert [r.n for r in fan_out(request(), 23)] == [10, 10, 3]
     assert [r.n for r in fan_out({"prompt": "otter", "model": "some-new-model"}, 12)] == [10, 2]
-    with pytest.raises(ApiValueError, match="n: must be an int of at least 1"):
+    with pytest.raises(ApiValueError, match="n: must be an int from 1 to 10000, got 0"):
         fan_out(request(), 0)
 
 
@@ -183,3 +183,8 @@ def test_one_request_instead_of_a_list_is_refused_before_sending(
     with pytest.raises(ApiTypeError, match=r"^items: expected a list"):
         ImagesBatch(ImagesApi(client)).map(lambda api, item: item, requests)  # type: ignore[arg-type]
     assert server.requests == []
+
+
+def test_fan_out_refuses_an_absurd_number_of_images() -> None:
+    with pytest.raises(ApiValueError, match="n: must be an int from 1 to 10000"):
+        fan_out(request(), 10**9)  # used to build a billion request copies

@@ -138,3 +138,10 @@ def test_a_missing_tls_file_is_named_when_the_client_is_built(name: str, tmp_pat
     config = Configuration(host="https://api.openai.com/v1", **{name: str(missing)})
     with pytest.raises(openapiopenai.ApiValueError, match=f"^{name}: no such file: "):
         openapiopenai.ApiClient(config)
+
+
+def test_an_access_token_that_is_not_text_is_refused_without_showing_it() -> None:
+    with pytest.raises(
+        openapiopenai.ApiTypeError, match="access_token: expected a string, got int"
+    ):
+        Configuration(access_token=12345678)  # type: ignore[arg-type]  # sent "Bearer 12345678"

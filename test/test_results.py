@@ -438,3 +438,10 @@ def test_save_refuses_a_file_as_the_directory_before_downloading(
     assert existing.read_bytes() == b"keep me"
     with pytest.raises(ApiTypeError, match="path: expected a path"):
         Image(b64_json=b64(png)).save(None)  # type: ignore[arg-type]
+
+
+def test_overwrite_must_be_a_bool(tmp_path: Path, png: bytes) -> None:
+    response = ImagesResponse(created=1, data=[Image(b64_json=b64(png))])
+    with pytest.raises(ApiTypeError, match="overwrite: expected True or False, got 'no'"):
+        response.save(tmp_path, overwrite="no")  # type: ignore[arg-type]  # "no" is truthy
+    assert list(tmp_path.iterdir()) == []

@@ -488,3 +488,13 @@ def test_header_names_must_be_tokens_and_framing_is_the_clients(
     with pytest.raises(ApiValueError, match="not a valid header name"):
         api.api_client.set_default_header("X Team", "x")
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize("value", [None, b"team-a", ["a"], True])
+def test_a_header_value_that_is_not_text_is_refused(
+    api: ImagesApi, httpserver: HTTPServer, value: object
+) -> None:
+    # str() used to send "None", "b'team-a'" or "['a']" as the value.
+    with pytest.raises(openapiopenai.ApiTypeError, match="header X-Team: the value must be"):
+        api.create_image({"prompt": "p"}, _headers={"X-Team": value})
+    assert httpserver.log == []
