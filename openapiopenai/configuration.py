@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar, Optional, Union
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
@@ -326,14 +326,10 @@ def _checked_host(value: Any, name: str) -> str:
         raise ApiValueError(f"{name}: must be {example}, got {type(value).__name__}")
     if not value.isprintable() or value != value.strip() or " " in value:
         raise ApiValueError(f"{name}: must not contain spaces or control characters")
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - parsing it is the check
-    except ValueError as e:
-        raise ApiValueError(f"{name}: is not a valid URL ({e})") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    parts = _split_http_url(name, value)
+    if parts is None:
         raise ApiValueError(f"{name}: must be {example}")
+    scheme = parts.scheme.lower()
     return scheme + value[len(scheme) :].rstrip("/")  # "HTTP://" too is plain http
 
 
@@ -371,12 +367,24 @@ def _checked_proxy(proxy: Any) -> Optional[str]:
         return None
     if not isinstance(proxy, str):
         raise ApiTypeError(f"proxy: expected a URL string, got {type(proxy).__name__}")
-    shown = _without_password(proxy)
-    try:
-        parts = urlsplit(proxy)
-        parts.port  # noqa: B018 - parsing it is the check
-    except ValueError as e:
-        raise ApiValueError(f"proxy: {shown!r} is not a valid URL ({e})") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if _split_http_url("proxy", proxy) is None:
+        shown = _without_password(proxy)
         raise ApiValueError(f"proxy: must be an http:// or https:// URL, got {shown!r}")
     return proxy
+
+
+def _split_http_url(name: str, value: str) -> Optional[SplitResult]:
+    """``value`` split if it is an http(s) URL with a host, else ``None``.
+
+    One that does not even parse (a bad port, a broken IPv6 literal) is an
+    ``ApiValueError`` naming ``name``, showing the URL without its password.
+    """
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError as e:
+        shown = _without_password(value)
+        raise ApiValueError(f"{name}: {shown!r} is not a valid URL ({e})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return parts

@@ -72,8 +72,11 @@ def test_host_index_out_of_range_is_rejected() -> None:
         ("http://", "host: must be an absolute URL"),
         (" https://api.openai.com/v1", "host: must not contain spaces or control characters"),
         ("https://api.openai.com/v1\n", "host: must not contain spaces or control characters"),
-        ("http://127.0.0.1:99999/v1", "host: is not a valid URL (Port out of range"),
-        ("http://[::1/v1", "host: is not a valid URL (Invalid IPv6 URL)"),
+        (
+            "http://127.0.0.1:99999/v1",
+            "host: 'http://127.0.0.1:99999/v1' is not a valid URL (Port out of range",
+        ),
+        ("http://[::1/v1", "host: 'http://[::1/v1' is not a valid URL (Invalid IPv6 URL)"),
         (5, "host: must be an absolute URL such as https://api.openai.com/v1, got int"),
     ],
 )
