@@ -143,7 +143,10 @@ def file_part(field: str, value: Any) -> FilePart:
         value = value[1]
         if isinstance(value, tuple):
             raise ApiTypeError(f"{field}: the content in a tuple cannot itself be a tuple")
-    return _build(field, value, filename, content_type)
+    try:
+        return _build(field, value, filename, content_type)
+    except OSError as e:  # a file object that fails, a path we may not read, ...
+        raise ApiValueError(f"{field}: could not be read: {e}") from e
 
 
 def _build(

@@ -394,3 +394,5 @@ def _png_info(part: FilePart) -> PngInfo:
             return read_png_info(stream)
     except PngError as e:
         raise _reject(part.field, f"must be a valid PNG file: {e}") from None
+    except OSError as e:
+        raise _reject(part.field, f"could not be read: {e}") from e

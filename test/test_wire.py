@@ -10,7 +10,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -459,6 +459,9 @@ def test_an_infinite_timeout_means_no_limit(
     # The socket layer cannot take inf (OverflowError): it is sent as "no limit".
     assert api.create_image({"prompt": "p"}, _request_timeout=timeout).created == 1700000000
     assert len(httpserver.log) == 1
+    expected_connect = 1.0 if isinstance(timeout, tuple) else None
+    translated = openapiopenai.rest.to_urllib3_timeout(timeout)
+    assert (translated.connect_timeout, translated.read_timeout) == (expected_connect, None)
 
 
 def test_a_finite_timeout_beyond_the_socket_layer_is_refused(
@@ -497,4 +500,21 @@ def test_a_header_value_that_is_not_text_is_refused(
     # str() used to send "None", "b'team-a'" or "['a']" as the value.
     with pytest.raises(openapiopenai.ApiTypeError, match="header X-Team: the value must be"):
         api.create_image({"prompt": "p"}, _headers={"X-Team": value})
+    assert httpserver.log == []
+
+
+class _FailingFile(io.BytesIO):
+    """A file object whose reads fail, like a file on a disk that went away."""
+
+    def read(self, size: Optional[int] = -1) -> bytes:
+        raise OSError(5, "Input/output error")
+
+
+def test_a_file_object_that_cannot_be_read_is_a_value_error_naming_it(
+    api: ImagesApi, httpserver: HTTPServer, png: bytes
+) -> None:
+    with pytest.raises(ApiValueError, match=r"^image: could not be read: \[Errno 5\]"):
+        api.create_image_variation(_FailingFile(png))
+    with pytest.raises(ApiValueError, match=r"^mask: could not be read: \[Errno 5\]"):
+        api.create_image_edit(png, "p", mask=_FailingFile(png))
     assert httpserver.log == []
