@@ -61,6 +61,8 @@ class ApiClient:
         header_value: Optional[str] = None,
         cookie: Optional[str] = None,
     ) -> None:
+        if cookie is not None:
+            _check_header("Cookie", cookie)
         if configuration is not None and not isinstance(configuration, Configuration):
             raise ApiTypeError(
                 f"configuration: expected a Configuration, got {type(configuration).__name__}"

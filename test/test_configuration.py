@@ -148,3 +148,10 @@ def test_an_access_token_that_is_not_text_is_refused_without_showing_it() -> Non
         openapiopenai.ApiTypeError, match="access_token: expected a string, got int"
     ):
         Configuration(access_token=12345678)  # type: ignore[arg-type]  # sent "Bearer 12345678"
+
+
+def test_a_cookie_that_is_not_text_is_refused_when_the_client_is_built() -> None:
+    with pytest.raises(
+        openapiopenai.ApiValueError, match="header 'Cookie': the value must be a string"
+    ):
+        openapiopenai.ApiClient(Configuration(), cookie=5)  # type: ignore[arg-type]
