@@ -178,7 +178,9 @@ def _check_auth(auth: Any) -> None:
     for key in ("key", "value"):
         if not isinstance(auth.get(key), str):
             raise ApiTypeError(f"_request_auth: needs a string {key!r}")  # never the value
-    if where == "query":
+    if where == "header":
+        check_header_name(auth["key"])
+    else:
         try:
             auth["value"].encode("utf-8")
         except UnicodeEncodeError:

@@ -48,6 +48,10 @@ _NO_RETRIES = Retry(False, redirect=False)
 RequestBody = Union[bytes, bytearray, memoryview, Iterable[Union[bytes, bytearray, memoryview]]]
 
 
+#: The longest timeout the socket layer takes (time_t); infinity means none at all.
+_MAX_TIMEOUT = 1e9
+
+
 def to_urllib3_timeout(value: Union[TimeoutValue, Timeout]) -> Timeout:
     """Turn a float, a ``(connect, read)`` pair or ``None`` into a urllib3 ``Timeout``."""
     if isinstance(value, Timeout):
@@ -83,10 +87,6 @@ def _seconds(value: object) -> Optional[float]:
             f" got {value!r}"
         )
     return seconds
-
-
-#: The longest timeout the socket layer takes (time_t); infinity means none at all.
-_MAX_TIMEOUT = 1e9
 
 
 def _check_readable(name: str, path: Any) -> None:

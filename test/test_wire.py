@@ -411,6 +411,12 @@ def test_host_index_other_than_the_specs_server_is_rejected_before_sending(
             ),
             "_request_auth: the value has characters UTF-8 cannot encode",
         ),
+        (
+            lambda api, png: api.create_image(
+                {"prompt": "p"}, _request_auth={"in": "header", "key": "X Key", "value": "v"}
+            ),
+            "header 'X Key': not a valid header name",
+        ),
     ],
 )
 def test_unknown_keywords_and_misshapen_options_are_refused_before_sending(
