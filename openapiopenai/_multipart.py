@@ -160,8 +160,7 @@ def _build(
         path = os.fspath(value)
         if not isinstance(path, str):
             raise ApiTypeError(f"{field}: a path must be text, got bytes")
-        if "\x00" in path:  # os.stat would raise a bare ValueError
-            raise ApiValueError(f"{field}: a path cannot contain NUL characters, got {path!r}")
+        check_path_text(field, path)
         try:
             size = os.stat(path).st_size
         except FileNotFoundError:
@@ -231,6 +230,12 @@ _IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
 
 def _describe(value: object) -> str:
     return type(value).__name__
+
+
+def check_path_text(param: str, path: str) -> None:
+    """A NUL in a path is the caller's error (the OS calls would raise a bare ValueError)."""
+    if "\x00" in path:
+        raise ApiValueError(f"{param}: a path cannot contain NUL characters, got {path!r}")
 
 
 def _displayable(name: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
 from openapiopenai._lazy_text import LazyText
-from openapiopenai._multipart import sniff_image_type
+from openapiopenai._multipart import check_path_text, sniff_image_type
 from openapiopenai.exceptions import ApiResponseValidationError, ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
@@ -108,14 +108,13 @@ def extension_for(data: bytes, output_format: Optional[str] = None) -> str:
 
 
 def _path(name: str, value: PathArg) -> Path:
-    """``value`` as a ``Path``; a NUL in it (which the OS calls would choke on) is an error."""
+    """``value`` as a ``Path``, or an error naming ``name`` for what cannot be one."""
     if not isinstance(value, (str, os.PathLike)):
         raise ApiTypeError(
             f"{name}: expected a path (str or os.PathLike), got {type(value).__name__}"
         )
     path = Path(value)
-    if "\x00" in str(path):
-        raise ApiValueError(f"{name}: a path cannot contain NUL characters, got {str(path)!r}")
+    check_path_text(name, str(path))
     return path
 
 
