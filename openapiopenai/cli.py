@@ -44,14 +44,19 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse exits 2 on a usage error, 0 after --help
         return exit_.code if isinstance(exit_.code, int) else 2
-    from openapiopenai.exceptions import ApiException, ApiTypeError, ApiValueError
+    from openapiopenai.exceptions import (
+        ApiException,
+        ApiTypeError,
+        ApiValueError,
+        OpenApiException,
+    )
 
     try:
         result: int = args.run(args)
     except (ApiValueError, ApiTypeError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
-    except (ApiException, OSError) as error:
+    except (ApiException, OpenApiException, OSError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -136,25 +141,23 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         "--output", "-o", default="demo-output", metavar="DIR", help="default: ./demo-output"
     )
     demo.set_defaults(run=_demo)
+
+    from openapiopenai._cli_jobs import add_jobs_parser
+
+    add_jobs_parser(commands, _connection_options(), _configuration)
     return parser
+
+
+def _connection_options() -> argparse.ArgumentParser:
+    """The parent parser of the options that say where and how to connect."""
+    parent = argparse.ArgumentParser(add_help=False)
+    _add_connection_options(parent)
+    return parent
 
 
 def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    where = common.add_argument_group("connection")
-    target = where.add_mutually_exclusive_group()
-    target.add_argument(
-        "--base-url", metavar="URL", help="API base URL (default: $OPENAI_BASE_URL or OpenAI's)"
-    )
-    target.add_argument(
-        "--local",
-        action="store_true",
-        help="run against a local test server started in this process (no key, no network)",
-    )
-    where.add_argument("--api-key", metavar="KEY", help="API key (default: $OPENAI_API_KEY)")
-    where.add_argument(
-        "--timeout", type=_positive_float, metavar="SECONDS", help="per-request timeout"
-    )
+    _add_connection_options(common)
     out = common.add_argument_group("output")
     out.add_argument(
         "-o", "--output", metavar="DIR", help="directory to save the images in (default: .)"
@@ -169,6 +172,23 @@ def _common_options() -> argparse.ArgumentParser:
         help="print the response JSON (one event per line with --stream); save only with -o",
     )
     return common
+
+
+def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_argument_group("connection")
+    target = where.add_mutually_exclusive_group()
+    target.add_argument(
+        "--base-url", metavar="URL", help="API base URL (default: $OPENAI_BASE_URL or OpenAI's)"
+    )
+    target.add_argument(
+        "--local",
+        action="store_true",
+        help="run against a local test server started in this process (no key, no network)",
+    )
+    where.add_argument("--api-key", metavar="KEY", help="API key (default: $OPENAI_API_KEY)")
+    where.add_argument(
+        "--timeout", type=_positive_float, metavar="SECONDS", help="per-request timeout"
+    )
 
 
 def _model_and_count(parser: argparse.ArgumentParser) -> None:
