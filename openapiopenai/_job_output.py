@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from openapiopenai._job_requests import file_stem
-from openapiopenai._results import extension_for, image_bytes
+from openapiopenai._results import decode_b64, extension_for, image_bytes
 
 if TYPE_CHECKING:
     from openapiopenai._jobstore import JobStore
@@ -37,6 +37,7 @@ __all__ = [
 OnChange = Callable[[str, str, str], None]
 
 _O_BINARY = getattr(os, "O_BINARY", 0)
+_SUFFIXES = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 
 
 def partial_path(final: Path) -> Path:
@@ -57,19 +58,12 @@ class ReceivedImages:
         return all(self.written)
 
 
-def receive(
-    directory: Path,
-    custom_id: str,
-    response: ImagesResponse,
-    client: Optional[ApiClient],
-) -> ReceivedImages:
-    """Decode (or download) each image of ``response`` into its temporary file.
+def receive(directory: Path, custom_id: str, response: ImagesResponse) -> ReceivedImages:
+    """Decode each ``b64_json`` image of ``response`` into its temporary file.
 
-    An image whose download fails is left unwritten (its URL is kept, to try again);
-    one image is held in memory at a time.
+    ``url`` images are only named here (their download comes once the job file records
+    the response as paid for); one image is held in memory at a time.
     """
-    from openapiopenai.exceptions import ApiException
-
     stem = file_stem(custom_id)
     images = list(response.data or [])
     names: list[str] = []
@@ -77,20 +71,19 @@ def receive(
     written: list[bool] = []
     for index, image in enumerate(images):
         suffix = "" if len(images) == 1 else f"-{index}"
-        url = image.url if image._b64_data() is None else None
-        try:
-            data: Optional[bytes] = image_bytes(image, client=client)
-        except ApiException:
-            if url is None:
-                raise
-            data = None
-        extension = extension_for(data or b"", response.output_format)
-        name = f"{stem}{suffix}{extension}"
-        if data is not None:
-            _write(partial_path(directory / name), data)
+        b64_data = image._b64_data()
+        if b64_data is None:
+            extension = _SUFFIXES.get(response.output_format or "png", ".png")
+            names.append(f"{stem}{suffix}{extension}")
+            urls.append(image.url)
+            written.append(False)
+            continue
+        data = decode_b64(b64_data)
+        name = f"{stem}{suffix}{extension_for(data, response.output_format)}"
+        _write(partial_path(directory / name), data)
         names.append(name)
-        urls.append(url)
-        written.append(data is not None)
+        urls.append(None)
+        written.append(True)
     return ReceivedImages(names, urls, written)
 
 
@@ -110,8 +103,8 @@ def download_missing(
             finished.append(name)
             continue
         data = image_bytes(Image(url=url), client=client)
-        stem, _, _ = name.rpartition(".")
-        fixed = f"{stem}{extension_for(data, name.rpartition('.')[2])}"
+        stem, _, extension = name.rpartition(".")
+        fixed = f"{stem}{extension_for(data, extension)}"
         _write(partial_path(directory / fixed), data)
         finished.append(fixed)
     return finished
@@ -160,11 +153,16 @@ def record_response(
     client: Optional[ApiClient],
     on_change: OnChange,
 ) -> None:
-    """Save a paid-for response's images and record each step (``saving``, then ``done``)."""
+    """Save a paid-for response's images, recording each step (``saving``, then ``done``).
+
+    Inline images are in their temporary files before the response is recorded; URL
+    images are downloaded after, so a process killed while downloading leaves the URLs
+    recorded to download on the next run.
+    """
     from openapiopenai.exceptions import OpenApiException
 
     try:
-        received = receive(directory, request_id, response, client)
+        received = receive(directory, request_id, response)
     except OpenApiException as e:  # a b64_json that is not base64: paid, unusable
         store.mark_failed(request_id, f"the response was unusable: {e}", retriable=False)
         on_change(request_id, "failed", str(e))
@@ -177,12 +175,49 @@ def record_response(
         response_id=response_id,
         usage=usage,
     )
-    if not received.complete:
-        on_change(request_id, "saving", "a download failed; the next run tries again")
+    _finish_one(store, directory, request_id, received.names, received.urls, client, on_change)
+
+
+def _finish_one(
+    store: JobStore,
+    directory: Path,
+    request_id: str,
+    names: list[str],
+    urls: Sequence[Optional[str]],
+    client: Optional[ApiClient],
+    on_change: OnChange,
+) -> None:
+    """Download what is missing, move everything into place and record the request done."""
+    from openapiopenai.exceptions import OpenApiException
+
+    if missing(directory, names) and client is not None:
+        try:
+            fixed = download_missing(directory, names, urls, client)
+        except OpenApiException as e:
+            on_change(request_id, "saving", f"download failed, the next run tries again: {e}")
+            return
+        if fixed != names:
+            stored = store.get(request_id)
+            store.mark_saving(
+                request_id,
+                files=fixed,
+                urls=urls,
+                response_id=stored.request_id,
+                usage=stored.usage,
+            )
+            names = fixed
+    lost = missing(directory, names)
+    if lost:
+        store.mark_unknown(
+            request_id,
+            "the process stopped while saving this request's images; they were paid "
+            f"for, but {len(lost)} of them could not be recovered",
+        )
+        on_change(request_id, "unknown", "images lost while saving")
         return
-    finish(directory, received.names)
+    finish(directory, names)
     store.mark_done(request_id)
-    on_change(request_id, "done", ", ".join(received.names))
+    on_change(request_id, "done", ", ".join(names))
 
 
 def finish_saving(
@@ -192,32 +227,5 @@ def finish_saving(
     on_change: OnChange,
 ) -> None:
     """Complete the requests a stopped process left ``saving``: their images are paid for."""
-    from openapiopenai.exceptions import OpenApiException
-
-    for stored in store.iter_requests(["saving"]):
-        names = list(stored.files)
-        if missing(directory, names) and client is not None:
-            try:
-                names = download_missing(directory, names, stored.urls, client)
-            except OpenApiException as e:
-                on_change(stored.id, "saving", f"download failed, will try again: {e}")
-                continue
-            store.mark_saving(
-                stored.id,
-                files=names,
-                urls=stored.urls,
-                response_id=stored.request_id,
-                usage=stored.usage,
-            )
-        lost = missing(directory, names)
-        if lost:
-            store.mark_unknown(
-                stored.id,
-                "the process stopped while saving this request's images; they were paid "
-                f"for, but {len(lost)} of them could not be recovered",
-            )
-            on_change(stored.id, "unknown", "images lost while saving")
-            continue
-        finish(directory, names)
-        store.mark_done(stored.id)
-        on_change(stored.id, "done", ", ".join(names))
+    for stored in list(store.iter_requests(["saving"])):
+        _finish_one(store, directory, stored.id, list(stored.files), stored.urls, client, on_change)
