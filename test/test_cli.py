@@ -445,6 +445,9 @@ def test_the_commands_in_the_cli_docs_run(tmp_path: Path, png: bytes) -> None:
     assert len(commands) >= 5
     for name in ("otter.png", "mask.png", "fox.png"):
         (tmp_path / name).write_bytes(png)
+    (tmp_path / "requests.jsonl").write_text(
+        '{"custom_id": "otter-1", "prompt": "an otter"}\n{"prompt": "a fox", "n": 2}\n'
+    )
     with ImagesServer() as local:
         env = environment(OPENAI_BASE_URL=local.url, OPENAI_API_KEY=API_KEY)
         for command in commands:
