@@ -205,7 +205,9 @@ class ImageJob:
     ``requests`` are :class:`JobRequest` objects, dicts in the JSON-lines shape (see
     ``docs/Jobs.md``), or the path of a JSON-lines file.  New requests are added to the
     job file; requests it already has are matched by id.  Without ``requests``, the job
-    already in ``directory`` is opened (to resume it, or read its status).
+    already in ``directory`` is opened (to resume it, or read its status).  Relative file
+    paths in the requests (``image``, ``mask``) are read from ``files_dir``: by default the
+    requests file's folder, or the current directory.
     """
 
     def __init__(
@@ -214,6 +216,7 @@ class ImageJob:
         requests: Union[Iterable[Union[JobRequest, Mapping[str, Any]]], PathArg, None] = None,
         *,
         api: Union[ImagesApi, ApiClient, None] = None,
+        files_dir: Optional[PathArg] = None,
     ) -> None:
         if not isinstance(directory, (str, os.PathLike)):
             raise ApiTypeError(f"directory: expected a path, got {type(directory).__name__}")
@@ -222,9 +225,14 @@ class ImageJob:
             raise ApiValueError(f"directory: {str(self.directory)!r} is a file, not a directory")
         self._requests = requests
         self._api = api
-        self.base_dir = Path.cwd()
-        if isinstance(requests, (str, os.PathLike)):
+        if files_dir is not None:
+            if not isinstance(files_dir, (str, os.PathLike)):
+                raise ApiTypeError(f"files_dir: expected a path, got {type(files_dir).__name__}")
+            self.base_dir = Path(files_dir).resolve()
+        elif isinstance(requests, (str, os.PathLike)):
             self.base_dir = Path(requests).resolve().parent
+        else:
+            self.base_dir = Path.cwd()
 
     # -- reading -------------------------------------------------------------------
 
