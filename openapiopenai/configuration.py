@@ -6,6 +6,7 @@ import copy
 import logging
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar, Optional, Union
@@ -72,6 +73,7 @@ class Configuration:
         tls_server_name: Optional[str] = None,
         proxy: Optional[str] = None,
         proxy_headers: Optional[Mapping[str, str]] = None,
+        trust_env: bool = True,
         connection_pool_maxsize: Optional[int] = None,
         socket_options: Optional[list[tuple[int, int, Union[int, bytes]]]] = None,
         client_side_validation: bool = True,
@@ -120,8 +122,11 @@ class Configuration:
         self.tls_server_name = tls_server_name
         self.proxy = _checked_proxy(proxy)
         self.proxy_headers: Optional[dict[str, str]] = (
-            dict(proxy_headers) if proxy_headers is not None else None
+            check_proxy_headers(proxy_headers) if proxy_headers is not None else None
         )
+        #: With no ``proxy``: use the proxies ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``
+        #: and ``NO_PROXY`` name (read when the ``ApiClient`` is built).
+        self.trust_env = bool(trust_env)
         self.connection_pool_maxsize = _checked_pool_size(connection_pool_maxsize)
         self.socket_options = socket_options
         self.retries = retries
@@ -329,6 +334,10 @@ def _checked_host(value: Any, name: str) -> str:
     parts = _split_http_url(name, value)
     if parts is None:
         raise ApiValueError(f"{name}: must be {example}")
+    if "@" in parts.netloc or "\\" in value:
+        # urllib3 reads "http://a\\@b" as host a, urllib.parse as b; credentials in the
+        # URL are not sent (the key is access_token) and would show up wherever it does.
+        raise ApiValueError(f"{name}: must not contain user:password@ or a backslash")
     scheme = parts.scheme.lower()
     return scheme + value[len(scheme) :].rstrip("/")  # "HTTP://" too is plain http
 
@@ -359,6 +368,37 @@ def _checked_pool_size(value: Any) -> int:
             f"connection_pool_maxsize: must be an int from 1 to {MAX_POOL_SIZE}, got {value!r}"
         )
     return value
+
+
+def check_proxy_headers(headers: Optional[Mapping[str, str]]) -> dict[str, str]:
+    """``headers`` as a dict if each is a header HTTP can carry; ``ApiValueError`` if not.
+
+    The error names the header, never its value (it is usually a credential).
+    """
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise ApiTypeError(f"proxy_headers: expected a mapping, got {type(headers).__name__}")
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            shown = name if isinstance(name, str) and name.isprintable() else type(name).__name__
+            raise ApiValueError(f"proxy_headers: {shown!r} is not a header name")
+        if not isinstance(value, str):
+            raise ApiTypeError(
+                f"proxy_headers[{name!r}]: expected a string, got {type(value).__name__}"
+            )
+        if not _FIELD_VALUE.fullmatch(value):
+            raise ApiValueError(
+                f"proxy_headers[{name!r}]: the value has a line break, a control character"
+                " or a character outside Latin-1"
+            )
+        checked[name] = value
+    return checked
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 
 
 def _checked_proxy(proxy: Any) -> Optional[str]:
