@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import ssl
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union
 
 import urllib3
-from urllib3.connectionpool import port_by_scheme
+from urllib3._collections import RecentlyUsedContainer
+from urllib3.connectionpool import HTTPConnectionPool, port_by_scheme
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -24,12 +26,14 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+from urllib3.poolmanager import PoolKey
 from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
 from urllib3.util.url import parse_url
 
 from openapiopenai._connection import POOL_CLASSES_BY_SCHEME
-from openapiopenai.configuration import Configuration, TimeoutValue
+from openapiopenai._proxies import EnvironmentProxies, split_proxy_auth
+from openapiopenai.configuration import Configuration, TimeoutValue, check_proxy_headers
 from openapiopenai.exceptions import (
     ApiConnectionError,
     ApiException,
@@ -40,6 +44,8 @@ from openapiopenai.exceptions import (
 )
 
 __all__ = ["ApiException", "RESTClientObject", "RESTResponse", "RequestBody", "to_urllib3_timeout"]
+
+_M = TypeVar("_M", bound=urllib3.PoolManager)
 
 #: ``retries=False`` as the object urllib3 would otherwise build on every request.
 _NO_RETRIES = Retry(False, redirect=False)
@@ -209,7 +215,25 @@ def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
 
     ``request_sent``: whether the whole request had gone out before the failure.
     """
-    if isinstance(error, (NewConnectionError, ProxyError)):
+    if isinstance(error, ProxyError):
+        inner = error.original_error
+        if request_sent and not isinstance(inner, ProxyError):
+            # urllib3 also wraps a connection lost after the whole request went out: it
+            # forgets it had reached the proxy once the connection is closed.  The server
+            # may have the request: not "could not connect".
+            return _translated(inner, request_sent=True)
+        if isinstance(inner, ConnectTimeoutError) and not isinstance(inner, NewConnectionError):
+            return ApiTimeoutError(
+                "timed out while connecting to the proxy", phase="connect", request_sent=False
+            )
+        refused = _TUNNEL_REFUSED.search(str(inner))
+        return ApiConnectionError(
+            f"could not connect through the proxy: {_reason(error)}",
+            request_sent=False,
+            # A proxy that says no (407: credentials wanted) will say it again.
+            transient=refused is None or refused.group(1).startswith("5"),
+        )
+    if isinstance(error, NewConnectionError):
         # Before ConnectTimeoutError: urllib3 makes NewConnectionError a subclass of it.
         return ApiConnectionError(f"could not connect: {_reason(error)}", request_sent=False)
     if isinstance(error, ConnectTimeoutError):
@@ -227,6 +251,9 @@ def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
         f"connection lost {what}: {_reason(error)}", request_sent=request_sent
     )
 
+
+#: How http.client reports a CONNECT the proxy answered with an error status.
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
 
 # What urllib3 and the socket layer raise; everything else is a bug to surface as is.
 _TRANSPORT_ERRORS = (HTTPError, OSError)
@@ -249,16 +276,18 @@ class RESTClientObject:
     """One urllib3 pool manager built from a :class:`Configuration`; safe across threads.
 
     After ``os.fork()`` the child process builds a pool of its own on first use, so
-    parent and child never share a socket.
+    parent and child never share a socket.  With no ``proxy`` configured (and
+    ``trust_env``), each URL goes through the proxy the environment names for it, if any.
     """
 
     def __init__(self, configuration: Configuration) -> None:
         self.configuration = configuration
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._pid = os.getpid()
+        self._proxy_managers: dict[str, urllib3.ProxyManager] = {}
         self.pool_manager: urllib3.PoolManager = self._new_pool_manager()
-        # URL -> (pool key, pool context, request target); see _open().
-        self._routes: dict[str, tuple[Any, dict[str, Any], str]] = {}
+        # URL -> (proxy manager or None, pool key, pool context, request target); see _open().
+        self._routes: dict[str, _Route] = {}
         self._timeout_source: object = object()
         self._timeout_cache = Timeout()
 
@@ -282,12 +311,30 @@ class RESTClientObject:
             kwargs["server_hostname"] = cfg.tls_server_name
         if cfg.socket_options is not None:
             kwargs["socket_options"] = cfg.socket_options
-        manager = (
-            urllib3.ProxyManager(proxy_url=cfg.proxy, proxy_headers=cfg.proxy_headers, **kwargs)
-            if cfg.proxy
-            else urllib3.PoolManager(**kwargs)
-        )
-        manager.pool_classes_by_scheme = POOL_CLASSES_BY_SCHEME
+        self._manager_kw = kwargs
+        self._proxy_managers = {}
+        self._env_proxies: Optional[EnvironmentProxies] = None
+        if cfg.proxy:
+            return self._proxy_manager(cfg.proxy, cfg.proxy_headers)
+        if getattr(cfg, "trust_env", True):
+            self._env_proxies = EnvironmentProxies.from_environ()
+        return _closing_pools(urllib3.PoolManager(**kwargs))
+
+    def _proxy_manager(
+        self, proxy: str, headers: Optional[Mapping[str, str]] = None
+    ) -> urllib3.ProxyManager:
+        """The pool manager for ``proxy`` (built once); its credentials become a header."""
+        manager = self._proxy_managers.get(proxy)
+        if manager is None:
+            with self._lock:
+                manager = self._proxy_managers.get(proxy)
+                if manager is None:
+                    url, auth = split_proxy_auth(proxy)
+                    proxy_headers = {**auth, **check_proxy_headers(headers)}
+                    manager = urllib3.ProxyManager(
+                        proxy_url=url, proxy_headers=proxy_headers or None, **self._manager_kw
+                    )
+                    self._proxy_managers[proxy] = _closing_pools(manager)
         return manager
 
     def _pool(self) -> urllib3.PoolManager:
@@ -316,16 +363,24 @@ class RESTClientObject:
             key_fn = pm.key_fn_by_scheme.get(scheme)
             if not u.host or key_fn is None:
                 return pm.urlopen(method, url, **kw)  # urllib3 reports what is wrong
-            context = pm.connection_pool_kw.copy()
-            context.update(
-                scheme=scheme, host=u.host, port=u.port or port_by_scheme.get(scheme, 80)
-            )
-            route = (key_fn(context), context, u.request_uri)
+            port = u.port or port_by_scheme.get(scheme, 80)
+            env = self._env_proxies
+            proxy = env.proxy_for(scheme, u.host, port) if env is not None else None
+            if proxy is not None:
+                route = (self._proxy_manager(proxy), None, {}, url)
+            else:
+                context = pm.connection_pool_kw.copy()
+                context.update(scheme=scheme, host=u.host, port=port)
+                route = (None, key_fn(context), context, u.request_uri)
             if len(self._routes) >= 64:
                 self._routes.clear()
             self._routes[url] = route
-        key, context, target = route
-        pool = pm.connection_from_pool_key(key, request_context=context)
+        proxy_manager, key, context, target = route
+        if proxy_manager is not None or key is None:
+            return (proxy_manager or pm).urlopen(method, url, **kw)
+        # A copy: urllib3 pops scheme, host and port from the context of a pool it builds
+        # (after evicting this one, say), which would break every later call of this URL.
+        pool = pm.connection_from_pool_key(key, request_context=context.copy())
         return pool.urlopen(method, target, assert_same_host=False, **kw)
 
     def request(
@@ -379,24 +434,51 @@ class RESTClientObject:
         return self._timeout_cache
 
     def clear(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (of the proxies' pools too)."""
         self._routes.clear()
-        self._pool().clear()
+        for manager in self._managers():
+            manager.clear()  # the pools close as they leave (see _closing_pools)
+
+    def _managers(self) -> list[urllib3.PoolManager]:
+        managers = [self.pool_manager, *self._proxy_managers.values()]
+        return list({id(m): m for m in managers}.values())
 
     def connections_in_use(self) -> int:
         """Connections currently checked out of the pools (0 when every call is done)."""
         in_use = 0
-        for key in list(self.pool_manager.pools.keys()):
-            pool = self.pool_manager.pools.get(key)
-            if pool is not None and pool.pool is not None:
-                in_use += pool.pool.maxsize - pool.pool.qsize()
+        for manager in self._managers():
+            for key in list(manager.pools.keys()):
+                pool = manager.pools.get(key)
+                if pool is not None and pool.pool is not None:
+                    in_use += pool.pool.maxsize - pool.pool.qsize()
         return in_use
 
     def connections_opened(self) -> int:
         """Connections opened so far across the pools."""
         total = 0
-        for key in list(self.pool_manager.pools.keys()):
-            pool = self.pool_manager.pools.get(key)
-            if pool is not None:
-                total += pool.num_connections
+        for manager in self._managers():
+            for key in list(manager.pools.keys()):
+                pool = manager.pools.get(key)
+                if pool is not None:
+                    total += pool.num_connections
         return total
+
+
+#: A cached route: the proxy's pool manager (or ``None`` for direct), the pool key, the
+#: pool's context (copied for each use) and the request target.
+_Route = tuple[Optional[urllib3.ProxyManager], Optional[PoolKey], dict[str, Any], str]
+
+
+def _closing_pools(manager: _M) -> _M:
+    """``manager`` with pools that close their connections when evicted or cleared.
+
+    urllib3 2.x drops an evicted pool (and, on ``clear()``, every pool) without closing
+    it: its idle sockets stay open until the garbage collector finds them.
+    """
+    manager.pools = RecentlyUsedContainer(manager.pools._maxsize, dispose_func=_close_pool)
+    manager.pool_classes_by_scheme = POOL_CLASSES_BY_SCHEME
+    return manager
+
+
+def _close_pool(pool: HTTPConnectionPool) -> None:
+    pool.close()
