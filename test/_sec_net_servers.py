@@ -9,6 +9,7 @@ connection at a chosen phase.  Both listen on 127.0.0.1 only.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import struct
@@ -312,14 +313,10 @@ def _reset(s: socket.socket) -> None:
 
 
 def _close(s: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         s.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         s.close()
-    except OSError:
-        pass
 
 
 def refused_port() -> int:

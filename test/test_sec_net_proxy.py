@@ -49,9 +49,8 @@ def _generate(host: str, **config: Any) -> None:
 def test_a_forwarded_request_lost_after_it_was_sent_is_not_sent_again(
     images: ImagesServer, fault: str
 ) -> None:
-    with Proxy(fault=fault) as proxy:
-        with pytest.raises(exc.ApiConnectionError) as info:
-            _generate(images.url, proxy=proxy.url)
+    with Proxy(fault=fault) as proxy, pytest.raises(exc.ApiConnectionError) as info:
+        _generate(images.url, proxy=proxy.url)
     assert info.value.request_sent is True
     assert "could not connect" not in str(info.value)
     assert len(proxy.requests()) == 1
@@ -63,9 +62,9 @@ def test_a_tunnelled_request_lost_after_it_was_sent_is_not_sent_again(
     tls: tuple[Path, Path], fault: str
 ) -> None:
     with Origin(tls=tls) as upstream:
-        with Proxy(fault=fault, upstream_seen=lambda: len(upstream.requests())) as proxy:
-            with pytest.raises(exc.ApiConnectionError) as info:
-                _generate(upstream.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0]))
+        seen = Proxy(fault=fault, upstream_seen=lambda: len(upstream.requests()))
+        with seen as proxy, pytest.raises(exc.ApiConnectionError) as info:
+            _generate(upstream.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0]))
     assert info.value.request_sent is True
     assert [(r.method, r.target) for r in proxy.requests()] == [
         ("CONNECT", f"127.0.0.1:{upstream.port}")
@@ -90,18 +89,18 @@ def test_a_proxy_that_refuses_the_connection_is_retried(images: ImagesServer) ->
 
 
 def test_a_tunnel_the_proxy_cannot_open_yet_is_retried(tls: tuple[Path, Path]) -> None:
-    with Origin(tls=tls) as upstream, Proxy(fault="busy_tunnel") as proxy:
-        with pytest.raises(exc.ApiConnectionError) as info:
-            _generate(upstream.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0]))
+    failing = pytest.raises(exc.ApiConnectionError)
+    with Origin(tls=tls) as upstream, Proxy(fault="busy_tunnel") as proxy, failing as info:
+        _generate(upstream.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0]))
     assert info.value.request_sent is False and info.value.retries == 2
     assert [r.method for r in proxy.requests()] == ["CONNECT"] * 3
     assert upstream.requests() == []
 
 
 def test_a_tunnel_the_proxy_forbids_is_not_retried(tls: tuple[Path, Path]) -> None:
-    with Origin(tls=tls) as upstream, Proxy(fault="refuse_tunnel") as proxy:
-        with pytest.raises(exc.ApiConnectionError) as info:
-            _generate(upstream.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0]))
+    failing = pytest.raises(exc.ApiConnectionError)
+    with Origin(tls=tls) as upstream, Proxy(fault="refuse_tunnel") as proxy, failing as info:
+        _generate(upstream.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0]))
     assert info.value.request_sent is False and info.value.transient is False
     assert "403" in str(info.value)
     assert len(proxy.requests()) == 1

@@ -37,7 +37,10 @@ def other() -> Iterator[Origin]:
 
 def _client(host: str, **config: object) -> openapiopenai.ApiClient:
     configuration = openapiopenai.Configuration(
-        host=host, access_token=API_KEY, organization="org-secret", **config  # type: ignore[arg-type]
+        host=host,
+        access_token=API_KEY,
+        organization="org-secret",
+        **config,  # type: ignore[arg-type]
     )
     client = openapiopenai.ApiClient(configuration, cookie="session=secret")
     client.set_default_header("X-Team", "blue")
@@ -118,9 +121,9 @@ def test_a_redirect_location_that_parsers_read_differently_is_refused(
     api: Origin, other: Origin, location: str
 ) -> None:
     api.redirects["/r"] = location.format(A=api.port, B=other.port)
-    with _client(api.url("/v1", host="localhost")) as client:
-        with pytest.raises(exc.ImageDownloadError) as info:
-            download_image(api.url("/r", host="localhost"), client)
+    client = _client(api.url("/v1", host="localhost"))
+    with client, pytest.raises(exc.ImageDownloadError) as info:
+        download_image(api.url("/r", host="localhost"), client)
     assert "refusing a redirect to an unsafe URL" in str(info.value)
     assert other.requests() == []
     assert len(api.requests()) == 1
@@ -152,7 +155,8 @@ def test_default_ports_and_names_through_a_proxy(
 ) -> None:
     # Names that do not resolve reach the loopback server through a loopback proxy.
     with Proxy(upstream=("127.0.0.1", api.port)) as proxy:
-        with _client("http://api.example.test/v1", proxy=proxy.url) as client:
+        client = _client("http://api.example.test/v1", proxy=proxy.url)
+        with client:
             if gets_key is None:
                 with pytest.raises(exc.ApiValueError):
                     download_image(url, client)
