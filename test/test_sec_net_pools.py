@@ -112,3 +112,28 @@ def test_close_closes_every_socket_after_failures_and_evictions(
         assert _client_sockets(ports) == 0
     finally:
         gc.enable()
+
+
+def test_a_connection_returned_to_an_evicted_pool_is_closed(
+    images: ImagesServer, origins: list[Origin]
+) -> None:
+    ports = {images.port} | {o.port for o in origins}
+    gc.collect()
+    gc.disable()
+    try:
+        configuration = openapiopenai.Configuration(host=images.url, access_token=API_KEY)
+        client = openapiopenai.ApiClient(configuration)
+        api = ImagesApi(client)
+        release = images.hold_stream(after_events=1)
+        request = CreateImageRequest(prompt="p", model="gpt-image-1", partial_images=2)
+        with api.create_image_stream(request) as stream:
+            events = iter(stream)
+            next(events)
+            for origin in origins:  # the stream's pool is evicted while it is checked out
+                assert download_image(origin.url("/x.png"), client).data
+            release.set()
+            assert list(events)
+        client.close()
+        assert _client_sockets(ports) == 0
+    finally:
+        gc.enable()
