@@ -73,6 +73,9 @@ def redact_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}{hidden}"
 
 
+_READ_DIFFERENTLY = ", which URL parsers read differently"
+
+
 class UnsafeUrl(ValueError):
     """A URL that is not an absolute http(s) URL every parser reads the same way."""
 
@@ -90,21 +93,22 @@ def parse_http_url(url: str) -> Url:
     if "\\" in url or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
         # Whitespace in the path and query is percent-encoded by urllib3; refused anywhere
         # all the same, since some parsers strip it (urlsplit drops tabs and newlines).
-        raise UnsafeUrl("a backslash, control character or whitespace in the URL")
+        what = "a backslash, a control character or whitespace"
+        raise UnsafeUrl(f"it holds {what}{_READ_DIFFERENTLY}")
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.lower() not in _DEFAULT_PORTS:
         raise UnsafeUrl("not an absolute http:// or https:// URL")
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if "@" in authority:
-        raise UnsafeUrl("user@ in the URL's authority")
+        raise UnsafeUrl(f"it holds user@ before the host{_READ_DIFFERENTLY}")
     if "%" in authority and not authority.startswith("["):
-        raise UnsafeUrl("a percent-encoded host")
+        raise UnsafeUrl(f"its host is percent-encoded{_READ_DIFFERENTLY}")
     try:
         parsed = parse_url(url)
     except LocationParseError:
-        raise UnsafeUrl("the URL does not parse") from None
+        raise UnsafeUrl("it does not parse as a URL") from None
     if not parsed.host:
-        raise UnsafeUrl("the URL has no host")
+        raise UnsafeUrl("it names no host")
     return parsed
 
 
@@ -153,7 +157,7 @@ def download_image(
             raise _error(response, url, "a redirect without a Location header")
         try:
             if "\\" in location or any(ord(c) < 0x20 or ord(c) == 0x7F for c in location):
-                raise UnsafeUrl("a backslash or control character in the Location")
+                raise UnsafeUrl(f"it holds a backslash or a control character{_READ_DIFFERENTLY}")
             target = parse_http_url(urljoin(url, location))
         except UnsafeUrl as e:
             raise _error(response, url, f"refusing a redirect to an unsafe URL: {e}") from None
@@ -169,7 +173,7 @@ def _checked_url(url: str) -> Url:
         return parse_http_url(url)
     except UnsafeUrl as e:
         shown = redact_url(url) if isinstance(url, str) else type(url).__name__
-        raise ApiValueError(f"url: must be an absolute http(s) URL ({e}), got {shown!r}") from None
+        raise ApiValueError(f"url: refused {shown!r}: {e}") from None
 
 
 def _get(client: ApiClient, parsed: Url, timeout: TimeoutValue) -> RESTResponse:
