@@ -75,8 +75,17 @@ def test_a_tunnelled_request_lost_after_it_was_sent_is_not_sent_again(
 def test_the_tunnel_works_when_nothing_fails(tls: tuple[Path, Path]) -> None:
     with Origin(tls=tls) as upstream, Proxy() as proxy:
         _generate(upstream.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0]))
-    assert [r.method for r in proxy.requests()] == ["CONNECT"]
+    (tunnel,) = proxy.requests()
+    assert tunnel.method == "CONNECT" and not tunnel.has("authorization")  # the key is inside
     assert upstream.requests()[0].headers["authorization"] == f"Bearer {API_KEY}"
+
+
+def test_a_read_timeout_through_the_proxy_is_not_sent_again(images: ImagesServer) -> None:
+    images.delay(2.0)
+    with Proxy() as proxy, pytest.raises(exc.ApiTimeoutError) as info:
+        _generate(images.url, proxy=proxy.url, timeout=(5.0, 0.3))
+    assert info.value.phase == "read" and info.value.request_sent is True
+    assert len(images.requests) == 1
 
 
 def test_a_proxy_that_refuses_the_connection_is_retried(images: ImagesServer) -> None:
