@@ -243,8 +243,10 @@ def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
             "timed out waiting for the response", phase="read", request_sent=request_sent
         )
     if isinstance(error, SSLError):
+        # After the whole request went out (a record that does not decrypt), the server
+        # may have it.  The handshake itself comes before anything is sent.
         return ApiConnectionError(
-            f"TLS error: {_reason(error)}", request_sent=False, transient=False
+            f"TLS error: {_reason(error)}", request_sent=request_sent, transient=False
         )
     what = "while reading the response" if request_sent else "while sending the request"
     return ApiConnectionError(
