@@ -378,7 +378,10 @@ def _configuration(args: argparse.Namespace) -> Iterator[Configuration]:
     from openapiopenai.testing import ImagesServer
 
     with ImagesServer() as server:
-        yield Configuration(host=server.url, access_token=args.api_key or "sk-local", **options)
+        # An in-process loopback server: the environment's proxy could not reach it.
+        yield Configuration(
+            host=server.url, access_token=args.api_key or "sk-local", trust_env=False, **options
+        )
 
 
 class _Progress:
