@@ -182,3 +182,13 @@ def test_a_host_with_credentials_or_a_backslash_is_refused() -> None:
             openapiopenai.Configuration(host=host)
         assert "hunter2" not in str(info.value)
         assert "host: must not contain user:password@" in str(info.value)
+
+
+def test_a_base_url_with_credentials_from_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://user:hunter2@gateway.example.test/v1")
+    with pytest.raises(exc.ApiValueError) as info:
+        openapiopenai.Configuration()
+    assert str(info.value).startswith("OPENAI_BASE_URL: must not contain user:password@")
+    assert "hunter2" not in str(info.value)
