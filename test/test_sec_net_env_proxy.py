@@ -110,15 +110,31 @@ def test_no_proxy_decides_per_url(monkeypatch: pytest.MonkeyPatch, images: Image
     assert len(cdn.requests()) == 1
 
 
-@pytest.mark.parametrize("no_proxy", ["*", "api.example.test", ".example.test", "EXAMPLE.test."])
+@pytest.mark.parametrize(
+    ("no_proxy", "direct"),
+    [
+        ("*", True),
+        ("localhost", True),
+        (".localhost", True),
+        ("LOCALHOST.", True),
+        ("example.test, localhost:{port}", True),
+        ("localhost:1", False),  # another port
+        ("127.0.0.1", False),  # the name is not resolved for matching, as in curl
+        ("otherhost,*", False),  # "*" only alone
+    ],
+)
 def test_no_proxy_hosts_bypass_the_proxy(
-    monkeypatch: pytest.MonkeyPatch, proxy: Proxy, no_proxy: str
+    monkeypatch: pytest.MonkeyPatch,
+    images: ImagesServer,
+    proxy: Proxy,
+    no_proxy: str,
+    direct: bool,
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    monkeypatch.setenv("no_proxy", no_proxy)
-    with pytest.raises(exc.ApiConnectionError):  # direct: the name does not resolve
-        _generate(_client(NAMED_HOST))
-    assert proxy.requests() == []
+    monkeypatch.setenv("no_proxy", no_proxy.format(port=images.port))
+    _generate(_client(f"http://localhost:{images.port}/v1"))
+    assert len(images.requests) == 1
+    assert len(proxy.requests()) == (0 if direct else 1)
 
 
 def test_trust_env_false_ignores_the_environment(
