@@ -141,7 +141,9 @@ def download_image(
     ``timeout`` defaults to the client's configured one; a body over ``max_bytes`` is
     abandoned.  Raises :class:`ImageUrlExpiredError` for 403/404/410,
     :class:`ImageDownloadError` for other failures of the image host, and the transport
-    errors (``ApiConnectionError``, ``ApiTimeoutError``) as API calls do.
+    errors (``ApiConnectionError``, ``ApiTimeoutError``) as API calls do.  A ``url`` that
+    :func:`parse_http_url` refuses is an ``ApiValueError``, a redirect to one an
+    ``ImageDownloadError``; nothing is sent to it.
     """
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ApiValueError(f"max_bytes: must be a positive int, got {max_bytes!r}")
