@@ -20,7 +20,7 @@ from openapiopenai import exceptions as exc
 from openapiopenai._download import download_image
 from openapiopenai.testing import ImagesServer
 
-from _sec_net_servers import Origin
+from _sec_net_servers import Origin, Proxy
 from conftest import API_KEY
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
@@ -135,5 +135,38 @@ def test_a_connection_returned_to_an_evicted_pool_is_closed(
             assert list(events)
         client.close()
         assert _client_sockets(ports) == 0
+    finally:
+        gc.enable()
+
+
+def test_close_closes_the_connections_to_proxies(
+    monkeypatch: pytest.MonkeyPatch, images: ImagesServer, origins: list[Origin]
+) -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        with Proxy() as configured, Proxy() as from_environment:
+            monkeypatch.setenv("HTTP_PROXY", from_environment.url)
+            monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+            ports = {configured.port, from_environment.port}
+            clients = [
+                openapiopenai.ApiClient(
+                    openapiopenai.Configuration(
+                        host=images.url, access_token=API_KEY, proxy=configured.url
+                    )
+                ),
+                openapiopenai.ApiClient(
+                    openapiopenai.Configuration(host=images.url, access_token=API_KEY)
+                ),
+            ]
+            for client in clients:
+                ImagesApi(client).create_image(CreateImageRequest(prompt="p", size="256x256"))
+                for origin in origins[:2]:  # by name: through the environment's proxy
+                    assert download_image(origin.url("/x.png", host="localhost"), client).data
+            assert len(from_environment.requests()) == 2
+            assert _client_sockets(ports) > 0
+            for client in clients:
+                client.close()
+            assert _client_sockets(ports) == 0
     finally:
         gc.enable()
