@@ -9,7 +9,9 @@ itself and its subdomains (a leading dot is ignored: ``.example.com`` is
 ``example.com``); an IP address or CIDR block matches the addresses in it; ``:port``
 restricts an entry to that port.  Loopback is not bypassed unless listed (as in curl).
 
-Proxy credentials (``user:password@`` in the URL) are sent as ``Proxy-Authorization``.
+``NO_PROXY`` applies to a configured proxy too (as the generated client's ``no_proxy``,
+which defaults to it).  Proxy credentials (``user:password@`` in the URL) are sent as
+``Proxy-Authorization``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ __all__ = ["EnvironmentProxies", "NoProxy", "split_proxy_auth"]
 
 logger = logging.getLogger("openapiopenai")
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SCHEMES = ("http", "https")
 _Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
@@ -142,12 +144,9 @@ class EnvironmentProxies:
         no_proxy = get("no_proxy")
         return cls(found["http"], found["https"], NoProxy(no_proxy[1] if no_proxy else ""))
 
-    def proxy_for(self, scheme: str, host: str, port: Optional[int]) -> Optional[str]:
-        """The proxy URL for a request to ``scheme://host:port``, or ``None`` for direct."""
-        proxy = self.https if scheme == "https" else self.http
-        if proxy is None or self.no_proxy.bypasses(host, port or _DEFAULT_PORTS.get(scheme, 80)):
-            return None
-        return proxy
+    def for_scheme(self, scheme: str) -> Optional[str]:
+        """The proxy URL for ``scheme`` URLs (before ``NO_PROXY``), or ``None``."""
+        return self.https if scheme == "https" else self.http
 
 
 def _usable(variable: str, value: str) -> Optional[str]:
@@ -159,7 +158,7 @@ def _usable(variable: str, value: str) -> Optional[str]:
     if "://" not in value:
         value = "http://" + value
     scheme = value.partition("://")[0].lower()
-    if scheme not in _DEFAULT_PORTS:
+    if scheme not in _SCHEMES:
         logger.warning(
             "%s names a %s:// proxy, which this client does not support; connecting"
             " without it (set NO_PROXY or Configuration(proxy=...) to choose)",

@@ -124,8 +124,8 @@ class Configuration:
         self.proxy_headers: Optional[dict[str, str]] = (
             check_proxy_headers(proxy_headers) if proxy_headers is not None else None
         )
-        #: With no ``proxy``: use the proxies ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``
-        #: and ``NO_PROXY`` name (read when the ``ApiClient`` is built).
+        #: Read ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` (with no ``proxy``) and
+        #: ``NO_PROXY`` when an ``ApiClient`` is built.
         self.trust_env = bool(trust_env)
         self.connection_pool_maxsize = _checked_pool_size(connection_pool_maxsize)
         self.socket_options = socket_options

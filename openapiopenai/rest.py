@@ -32,7 +32,7 @@ from urllib3.util.timeout import Timeout
 from urllib3.util.url import parse_url
 
 from openapiopenai._connection import POOL_CLASSES_BY_SCHEME
-from openapiopenai._proxies import EnvironmentProxies, split_proxy_auth
+from openapiopenai._proxies import EnvironmentProxies, NoProxy, split_proxy_auth
 from openapiopenai.configuration import Configuration, TimeoutValue, check_proxy_headers
 from openapiopenai.exceptions import (
     ApiConnectionError,
@@ -278,8 +278,9 @@ class RESTClientObject:
     """One urllib3 pool manager built from a :class:`Configuration`; safe across threads.
 
     After ``os.fork()`` the child process builds a pool of its own on first use, so
-    parent and child never share a socket.  With no ``proxy`` configured (and
-    ``trust_env``), each URL goes through the proxy the environment names for it, if any.
+    parent and child never share a socket.  Each URL goes through the configured proxy,
+    or with none (and ``trust_env``) the one the environment names for it, unless its
+    host is in ``no_proxy`` / ``NO_PROXY``.
     """
 
     def __init__(self, configuration: Configuration) -> None:
@@ -315,12 +316,17 @@ class RESTClientObject:
             kwargs["socket_options"] = cfg.socket_options
         self._manager_kw = kwargs
         self._proxy_managers = {}
-        self._env_proxies: Optional[EnvironmentProxies] = None
+        env = EnvironmentProxies.from_environ() if getattr(cfg, "trust_env", True) else None
+        self._env_proxies: Optional[EnvironmentProxies] = None if cfg.proxy else env
+        # Hosts reached directly: the configuration's no_proxy (the generated client's
+        # attribute) if set, else the environment's NO_PROXY, for a configured proxy too.
+        no_proxy = getattr(cfg, "no_proxy", None)
+        self._no_proxy = NoProxy(no_proxy) if no_proxy else env.no_proxy if env else None
+        self._direct = _closing_pools(urllib3.PoolManager(**kwargs))
+        self._configured_proxy = cfg.proxy  # later changes apply to clients built later
         if cfg.proxy:
             return self._proxy_manager(cfg.proxy, cfg.proxy_headers)
-        if getattr(cfg, "trust_env", True):
-            self._env_proxies = EnvironmentProxies.from_environ()
-        return _closing_pools(urllib3.PoolManager(**kwargs))
+        return self._direct
 
     def _proxy_manager(
         self, proxy: str, headers: Optional[Mapping[str, str]] = None
@@ -333,8 +339,12 @@ class RESTClientObject:
                 if manager is None:
                     url, auth = split_proxy_auth(proxy)
                     proxy_headers = {**auth, **check_proxy_headers(headers)}
+                    tls_to_proxy = getattr(self.configuration, "proxy_ssl_context", None)
                     manager = urllib3.ProxyManager(
-                        proxy_url=url, proxy_headers=proxy_headers or None, **self._manager_kw
+                        proxy_url=url,
+                        proxy_headers=proxy_headers or None,
+                        proxy_ssl_context=tls_to_proxy,
+                        **self._manager_kw,
                     )
                     self._proxy_managers[proxy] = _closing_pools(manager)
         return manager
@@ -353,21 +363,20 @@ class RESTClientObject:
 
         A URL seen before goes straight to its pool, as ``PoolManager.urlopen`` sends it
         with ``redirect=False``; ``connection_from_pool_key`` keeps the pool manager's LRU
-        order and rebuilds a pool it evicted.  Proxies take the pool manager's own path.
+        order and rebuilds a pool it evicted.  Whether a URL goes through a proxy (and
+        which) is decided once per URL; proxies take their pool manager's own path.
         """
-        pm = self._pool()
-        if isinstance(pm, urllib3.ProxyManager):
-            return pm.urlopen(method, url, **kw)
+        self._pool()
+        pm = self._direct
         route = self._routes.get(url)
         if route is None:
             u = parse_url(url)
             scheme = (u.scheme or "http").lower()
             key_fn = pm.key_fn_by_scheme.get(scheme)
             if not u.host or key_fn is None:
-                return pm.urlopen(method, url, **kw)  # urllib3 reports what is wrong
+                return self.pool_manager.urlopen(method, url, **kw)  # urllib3 says what is wrong
             port = u.port or port_by_scheme.get(scheme, 80)
-            env = self._env_proxies
-            proxy = env.proxy_for(scheme, u.host, port) if env is not None else None
+            proxy = self._proxy_for(scheme, u.host, port)
             if proxy is not None:
                 route = (self._proxy_manager(proxy), None, {}, url)
             else:
@@ -384,6 +393,15 @@ class RESTClientObject:
         # (after evicting this one, say), which would break every later call of this URL.
         pool = pm.connection_from_pool_key(key, request_context=context.copy())
         return pool.urlopen(method, target, assert_same_host=False, **kw)
+
+    def _proxy_for(self, scheme: str, host: str, port: int) -> Optional[str]:
+        """The proxy URL for ``scheme://host:port``, or ``None`` to connect directly."""
+        proxy = self._configured_proxy
+        if not proxy and self._env_proxies is not None:
+            proxy = self._env_proxies.for_scheme(scheme)
+        if not proxy or (self._no_proxy is not None and self._no_proxy.bypasses(host, port)):
+            return None
+        return proxy
 
     def request(
         self,
@@ -442,7 +460,7 @@ class RESTClientObject:
             manager.clear()  # the pools close as they leave (see _closing_pools)
 
     def _managers(self) -> list[urllib3.PoolManager]:
-        managers = [self.pool_manager, *self._proxy_managers.values()]
+        managers = [self.pool_manager, self._direct, *self._proxy_managers.values()]
         return list({id(m): m for m in managers}.values())
 
     def connections_in_use(self) -> int:

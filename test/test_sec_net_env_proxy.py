@@ -152,9 +152,24 @@ def test_a_configured_proxy_wins_over_the_environment(
     monkeypatch: pytest.MonkeyPatch, proxy: Proxy
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{refused_port()}")
-    monkeypatch.setenv("NO_PROXY", "*")
     _generate(_client(NAMED_HOST, proxy=proxy.url))
     assert len(proxy.requests()) == 1
+
+
+def test_no_proxy_applies_to_a_configured_proxy_too(
+    monkeypatch: pytest.MonkeyPatch, images: ImagesServer
+) -> None:
+    # As in the generated client, whose no_proxy defaults to the environment's.
+    with Origin() as cdn, Proxy() as proxy:
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        with _client(images.url, proxy=proxy.url) as client:
+            ImagesApi(client).create_image(CreateImageRequest(prompt="p", size="256x256"))
+            assert download_image(cdn.url("/x.png", host="localhost"), client).data
+        assert [r.target for r in proxy.requests()] == [f"http://localhost:{cdn.port}/x.png"]
+        assert len(images.requests) == 1
+        # trust_env=False: the environment's NO_PROXY is ignored too.
+        _generate(_client(images.url, proxy=proxy.url, trust_env=False))
+        assert len(proxy.requests()) == 2
 
 
 def test_http_proxy_is_ignored_in_a_cgi_request(
@@ -225,4 +240,5 @@ def test_environment_proxies_per_scheme() -> None:
     proxies = EnvironmentProxies.from_environ(env)
     assert proxies.https == "http://proxy.corp:3128"
     assert proxies.http == "http://all.corp:1"
-    assert proxies.proxy_for("https", "api.openai.com", None) == "http://proxy.corp:3128"
+    assert proxies.for_scheme("https") == "http://proxy.corp:3128"
+    assert proxies.for_scheme("http") == "http://all.corp:1"
