@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Optional, TypeVar, Union
 from urllib.parse import quote, urlsplit
 
-from openapiopenai import _validation, rest
+from openapiopenai import _redact, _validation, rest
 from openapiopenai._multipart import MultipartBody
 from openapiopenai._request import ApiRequest, RequestOptions, check_header_name
 from openapiopenai._streaming import ImageStream
@@ -153,8 +153,9 @@ class ApiClient:
         if not 200 <= response.status <= 299:
             raise self._status_error(response, response.read(), retries, request.options)
         ctype = (response.getheader("content-type") or "").split(";")[0].strip().lower()
+        secrets = self._secrets(request.options)
         if ctype != "text/event-stream":
-            body = response.read()
+            body = _redact.redact_bytes(response.read(), secrets)
             raise ApiResponseValidationError(
                 response.status,
                 response.reason,
@@ -163,7 +164,12 @@ class ApiClient:
                 message=f"expected a text/event-stream response, got {ctype or 'none'}",
                 retries=retries,
             )
-        return ImageStream(response, retries)
+        return ImageStream(
+            response,
+            retries,
+            max_event_bytes=self.configuration.max_event_bytes,
+            secrets=secrets,
+        )
 
     def _send(
         self, request: ApiRequest[Any], *, read_body: bool = False
@@ -178,6 +184,7 @@ class ApiClient:
         headers = self._headers(request, url)
         body = request.body
         policy = self._retry_policy(options)
+        per_call_secrets = _per_call_secrets(options)
         timeout = options.get("_request_timeout")
         if timeout is not None:
             rest.to_urllib3_timeout(timeout)  # bad values fail here, before anything is sent
@@ -193,6 +200,8 @@ class ApiClient:
                     body=body,
                     _request_timeout=timeout,
                 )
+                if per_call_secrets:
+                    rest._scrub(response, per_call_secrets)
                 wait = policy.wait_after_response(
                     response.status, response.getheaders(), retries + 1, time.monotonic() - started
                 )
@@ -341,12 +350,16 @@ class ApiClient:
             parse = getattr(response_type, "_from_response_body", response_type.model_validate_json)
             data = parse(body)
         except ValueError as e:  # pydantic's ValidationError is a ValueError
+            # pydantic quotes the input it rejected: the body may hold an echoed key.
+            secrets = self._secrets(options)
             raise ApiResponseValidationError(
                 response.status,
                 response.reason,
-                body=body,
+                body=_redact.redact_bytes(body, secrets),
                 headers=headers,
-                message=_invalid_body_message(response_type, response, e),
+                message=_redact.redact_text(
+                    _invalid_body_message(response_type, response, e), secrets
+                ),
                 retries=retries,
             ) from None
         if hasattr(data, "_bind_client"):
@@ -372,15 +385,18 @@ class ApiClient:
             data: Any = ErrorResponse.model_validate_json(body) if body else None
         except ValueError:
             data = None
-        secrets = [*self.configuration.secrets(), *_per_call_secrets(options or {})]
-        body = _redact_secrets(body, secrets)
-        if data is not None:
-            data.error.message = _redact_secrets(data.error.message.encode(), secrets).decode()
+        secrets = self._secrets(options)
+        body = _redact.redact_bytes(body, secrets)
+        data = _redact.redact_error(data, secrets)  # message, code, param, type
         return ApiException.from_response(http_resp=response, body=body, data=data, retries=retries)
+
+    def _secrets(self, options: Optional[RequestOptions] = None) -> list[str]:
+        """The configured credentials and those given for this call."""
+        return [*self.configuration.secrets(), *_per_call_secrets(options or {})]
 
     def _redact(self, body: bytes) -> bytes:
         """``body`` with any configured secret replaced (for text shown to people)."""
-        return _redact_secrets(body, self.configuration.secrets())
+        return _redact.redact_bytes(body, self.configuration.secrets())
 
     # -- generated-client compatibility ----------------------------------------------
 
@@ -456,11 +472,7 @@ def _per_call_secrets(options: RequestOptions) -> list[str]:
 
 def _redact_secrets(body: bytes, secrets: list[str]) -> bytes:
     """``body`` with any of ``secrets`` the server echoed replaced."""
-    for secret in secrets:
-        raw = secret.encode()
-        if len(raw) >= 8 and raw in body:
-            body = body.replace(raw, b"[redacted]")
-    return body
+    return _redact.redact_bytes(body, secrets)
 
 
 def _check_header(name: str, value: str) -> None:

@@ -14,7 +14,14 @@ from urllib.parse import SplitResult, urlsplit
 
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
-__all__ = ["DEFAULT_AZURE_API_VERSION", "DEFAULT_HOST", "Configuration", "TimeoutValue"]
+__all__ = [
+    "DEFAULT_AZURE_API_VERSION",
+    "DEFAULT_HOST",
+    "DEFAULT_MAX_EVENT_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "Configuration",
+    "TimeoutValue",
+]
 
 DEFAULT_HOST = "https://api.openai.com/v1"
 #: The Azure OpenAI data-plane API version used when none is given.
@@ -28,6 +35,15 @@ TimeoutValue = Union[None, float, tuple[Optional[float], Optional[float]]]
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 600.0)
 
 _LOGGER_NAME = "openapiopenai"
+
+#: The most decoded bytes a response body may have (``max_response_bytes``).  The largest
+#: response the API gives, ten 4 MB images in base64, is about 55 MB of JSON: 256 MiB
+#: leaves room for larger images while bounding what a hostile server (a 520 KB gzip
+#: body inflates to 512 MiB) can make the client hold.
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+#: The most bytes one streamed event may have (``max_event_bytes``).  An event carries one
+#: image: a 4096x4096 PNG in base64 is some 30-45 MB, so 64 MiB leaves room for it.
+DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024
 
 
 def _env(name: str) -> Optional[str]:
@@ -83,6 +99,8 @@ class Configuration:
         azure_deployment: Optional[str] = None,
         azure_api_key: Optional[str] = None,
         api_version: Optional[str] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         # Explicit arguments win; then the environment variables the OpenAI SDKs use.
         if host:
@@ -132,6 +150,10 @@ class Configuration:
         self.retries = retries
         self.client_side_validation = client_side_validation
         self.timeout = timeout
+        #: Caps on what a server can make the client hold: a response body's decoded
+        #: bytes, and one streamed event's (over them: ApiResponseTooLargeError).
+        self.max_response_bytes = _checked_cap("max_response_bytes", max_response_bytes)
+        self.max_event_bytes = _checked_cap("max_event_bytes", max_event_bytes)
 
         self.logger_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
         self._logger_file: Optional[str] = None
@@ -399,6 +421,12 @@ def check_proxy_headers(headers: Optional[Mapping[str, str]]) -> dict[str, str]:
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+
+
+def _checked_cap(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ApiValueError(f"{name}: must be a positive int (bytes), got {value!r}")
+    return value
 
 
 def _checked_proxy(proxy: Any) -> Optional[str]:

@@ -7,6 +7,7 @@ nowhere else.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -31,12 +32,19 @@ from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
 from urllib3.util.url import parse_url
 
+from openapiopenai import _redact
 from openapiopenai._connection import POOL_CLASSES_BY_SCHEME
 from openapiopenai._proxies import EnvironmentProxies, NoProxy, split_proxy_auth
-from openapiopenai.configuration import Configuration, TimeoutValue, check_proxy_headers
+from openapiopenai.configuration import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Configuration,
+    TimeoutValue,
+    check_proxy_headers,
+)
 from openapiopenai.exceptions import (
     ApiConnectionError,
     ApiException,
+    ApiResponseTooLargeError,
     ApiTimeoutError,
     ApiTransportError,
     ApiTypeError,
@@ -143,16 +151,42 @@ class RESTResponse:
         self.reason: Optional[str] = resp.reason
         self.data: Optional[bytes] = None
 
+    #: The most decoded bytes :meth:`read` takes (``Configuration.max_response_bytes``).
+    max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+
     def read(self, size: int = -1) -> bytes:
-        """Return the whole body (read on first call, cached afterwards)."""
+        """Return the whole body (read on first call, cached afterwards).
+
+        A successful body of more than :attr:`max_bytes` decoded bytes raises
+        ``ApiResponseTooLargeError`` (before reading, when ``Content-Length`` says so);
+        an error body is cut at ``ERROR_BODY_LIMIT``, which is all an exception shows.
+        """
         if self.data is None:
+            success = 200 <= self.status <= 299
+            limit = self.max_bytes if success else min(self.max_bytes, ERROR_BODY_LIMIT)
             try:
-                self.data = self.response.read()
+                data, complete = _read_capped(self.response, limit, whole=success)
             except _TRANSPORT_ERRORS as e:
                 raise _translated(e, request_sent=True) from e
             finally:
                 self.response.release_conn()
+            if not complete and success:
+                raise self._too_large()
+            self.data = data
         return self.data
+
+    def _too_large(self) -> ApiResponseTooLargeError:
+        declared = self.response.headers.get("content-length")
+        return ApiResponseTooLargeError(
+            self.status,
+            self.reason,
+            headers=self.response.headers,
+            message=(
+                f"the response body is larger than the {self.max_bytes} bytes cap"
+                f" ({'Content-Length: ' + declared if declared else 'it kept going'});"
+                " raise Configuration.max_response_bytes if it is expected"
+            ),
+        )
 
     def stream(self, chunk_size: int = 65536) -> Iterator[bytes]:
         """Yield the body as it arrives (not waiting for ``chunk_size`` bytes).
@@ -203,6 +237,54 @@ class RESTResponse:
     @property
     def headers(self) -> Mapping[str, str]:
         return self.response.headers
+
+
+#: How much of an error body is kept (an OpenAI error is a few hundred bytes).
+ERROR_BODY_LIMIT = 1024 * 1024
+#: Bytes asked of urllib3 at a time: urllib3 decompresses at most this much per read.
+_READ_CHUNK = 1024 * 1024
+
+
+def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> tuple[bytes, bool]:
+    """The body, decoded, and whether it was all there within ``limit`` bytes.
+
+    Read a chunk at a time (``read()`` without an amount would let http.client allocate
+    whatever ``Content-Length`` declares at once), so no more than ``limit`` bytes and a
+    chunk are ever held, however far a compressed body expands.  Past ``limit``: the
+    first ``limit`` bytes, or nothing when ``whole`` (a declared length over ``limit``
+    is not even read), and the connection is closed, its body unread.
+    """
+    declared = resp.length_remaining  # what is left of Content-Length (None: chunked)
+    if whole and declared is not None and declared > limit:
+        resp.close()
+        return b"", False
+    out = io.BytesIO()  # grows in place; getvalue() hands its buffer over without a copy
+    total = 0
+    while True:
+        chunk = resp.read(min(_READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            return out.getvalue(), True
+        total += len(chunk)
+        if total > limit:
+            resp.close()
+            if whole:
+                return b"", False
+            out.write(memoryview(chunk)[: len(chunk) - (total - limit)])
+            return out.getvalue(), False
+        out.write(chunk)
+
+
+def _scrub(response: RESTResponse, secrets: list[str]) -> None:
+    """Replace any of ``secrets`` a server echoed in the reason phrase or a header value.
+
+    Done once, as the response arrives, so that whatever is built from it (exceptions,
+    ``ApiResponse.headers``) never holds them.
+    """
+    if response.reason and _redact.contains_secret(response.reason, secrets):
+        reason = _redact.redact_text(response.reason, secrets)
+        response.response.reason = reason
+        response.reason = reason
+    _redact.redact_headers(response.response.headers, secrets)
 
 
 def _small_remaining(resp: urllib3.BaseHTTPResponse) -> bool:
@@ -285,6 +367,7 @@ class RESTClientObject:
 
     def __init__(self, configuration: Configuration) -> None:
         self.configuration = configuration
+        _redact.install_log_filter()
         self._lock = threading.RLock()
         self._pid = os.getpid()
         self._proxy_managers: dict[str, urllib3.ProxyManager] = {}
@@ -441,7 +524,13 @@ class RESTClientObject:
             )
         except _TRANSPORT_ERRORS as e:
             raise _translated(e, request_sent=tracker.complete) from e
-        return RESTResponse(resp)
+        response = RESTResponse(resp)
+        response.max_bytes = self.configuration.max_response_bytes
+        secrets = self.configuration.secrets()
+        if secrets:
+            _redact.register(self.configuration, secrets)  # kept out of logs too
+            _scrub(response, secrets)
+        return response
 
     def _timeout(self, value: Union[TimeoutValue, Timeout]) -> Timeout:
         """The urllib3 ``Timeout`` for a call (the configured one when ``value`` is None)."""
