@@ -7,6 +7,7 @@ CR-only SSE.  The connection is closed after each answer.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -66,10 +67,8 @@ def raw_server(respond: Respond) -> Iterator[tuple[str, list[bytes]]]:
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1", requests
     finally:
-        try:
+        with contextlib.suppress(OSError):
             listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone does not)
-        except OSError:
-            pass
         listener.close()
         thread.join(5)
 
