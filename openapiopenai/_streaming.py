@@ -12,7 +12,7 @@ import json
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from openapiopenai._redact import redact_bytes, redact_error, redact_text
 from openapiopenai.configuration import DEFAULT_MAX_EVENT_BYTES
@@ -42,6 +42,8 @@ class ServerSentEvent:
 _LF = 0x0A
 _CR = 0x0D
 _COLON = 0x3A
+#: A data line this long is handed over as the buffer it was read into, not copied.
+_ADOPT = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -69,10 +71,23 @@ def iter_sse(
 
     Lines end with LF, CRLF or a lone CR; a blank line dispatches the event, which is
     skipped when it has no ``data`` field; the last event is delivered when the chunks
-    end even without its blank line.  The time taken is linear in the bytes: the buffer
-    is a ``bytearray`` appended to, and each byte is searched for line ends once.  An
-    event whose size (its data so far plus the unfinished line) passes
-    ``max_event_bytes`` raises :class:`EventTooLargeError`.
+    end even without its blank line.  The time taken is linear in the bytes.  An event
+    whose size (its data so far plus the unfinished line) passes ``max_event_bytes``
+    raises :class:`EventTooLargeError`.
+    """
+    for event, data, last_id in _raw_events(chunks, max_event_bytes):
+        yield ServerSentEvent(event, data.decode("utf-8", "replace"), last_id)
+
+
+#: One dispatched event: its name, its data (still UTF-8 bytes) and the last event id.
+_RawEvent = tuple[Optional[str], Union[bytes, bytearray], Optional[str]]
+
+
+def _raw_events(chunks: Iterable[bytes], max_event_bytes: int) -> Iterator[_RawEvent]:
+    """:func:`iter_sse` with each event's data left as bytes (for a JSON parser to read).
+
+    The buffer is a ``bytearray`` appended to, and each byte is searched for each kind
+    of line end once; what was read is dropped from its front (which moves no bytes).
     """
     buf = bytearray()
     scan = 0  # the start of the line being read
@@ -82,7 +97,7 @@ def iter_sse(
     skip_lf = False  # the last line ended with a CR at the end of the data seen so far
     first = True
     event: Optional[str] = None
-    data: list[str] = []
+    data: list[Union[bytes, bytearray]] = []
     size = 0  # bytes of ``data`` so far
     last_id: Optional[str] = None
     # A final LF completes a last line the stream left unterminated; a blank line is
@@ -123,7 +138,7 @@ def iter_sse(
                 break  # the line goes on in the next chunk
             if line_end == scan:  # a blank line: dispatch
                 if data:
-                    yield ServerSentEvent(event, "\n".join(data), last_id)
+                    yield event, data[0] if len(data) == 1 else b"\n".join(data), last_id
                 event, data, size = None, [], 0
             elif buf[scan] != _COLON:  # not a comment
                 colon = buf.find(b":", scan, line_end)
@@ -132,18 +147,30 @@ def iter_sse(
                 else:
                     start = colon + 2 if buf[colon + 1 : colon + 2] == b" " else colon + 1
                     start = min(start, line_end)
-                name = buf[scan:colon]
+                name = buf[scan:colon] if colon - scan <= 5 else b""  # only short names count
                 if name == b"data":
                     size += line_end - start + 1
                     if size > max_event_bytes:
                         raise EventTooLargeError(max_event_bytes)
-                    data.append(_text(buf, start, line_end))
+                    if line_end - start >= _ADOPT:
+                        # A long line (an image): the buffer itself becomes the data, saving
+                        # a copy of it; what follows the line starts a new buffer.
+                        tail = buf[after:]
+                        del buf[line_end:]
+                        del buf[:start]
+                        data.append(buf)
+                        buf, end, scan = tail, len(tail), 0
+                        next_lf = next_cr = -1
+                        lf_seen = cr_seen = 0
+                        continue
+                    with memoryview(buf) as view, view[start:line_end] as value:
+                        data.append(bytes(value))
                 elif name == b"event":
                     event = _text(buf, start, line_end)
                 elif name == b"id":
-                    value = _text(buf, start, line_end)
-                    if "\0" not in value:
-                        last_id = value
+                    new_id = _text(buf, start, line_end)
+                    if "\0" not in new_id:
+                        last_id = new_id
             scan = after
         if size + (end - scan) > max_event_bytes:
             raise EventTooLargeError(max_event_bytes)
@@ -156,7 +183,7 @@ def iter_sse(
             cr_seen = max(cr_seen - scan, 0)
             scan = 0
     if data:
-        yield ServerSentEvent(event, "\n".join(data), last_id)
+        yield event, data[0] if len(data) == 1 else b"\n".join(data), last_id
 
 
 class ImageStream:
@@ -218,11 +245,16 @@ class ImageStream:
 
     def _iter_events(self) -> Generator[ImageStreamEvent, None, None]:
         try:
-            for sse in self._sse():
-                if sse.data == "[DONE]":
+            for name, raw, last_id in self._raw_events():
+                if raw == b"[DONE]":
                     break
-                if not sse.data:
+                if not raw:
                     continue  # nothing to parse: "data:" alone, as a keep-alive
+                fast = self._parse_typed(name, raw)
+                if fast is not None:
+                    yield fast
+                    continue
+                sse = ServerSentEvent(name, raw.decode("utf-8", "replace"), last_id)
                 payload = self._payload(sse)
                 kind = sse.event or str(payload.get("type", ""))
                 if kind == "error" or ("error" in payload and "type" not in payload):
@@ -235,9 +267,31 @@ class ImageStream:
             self._closed = True
             self.response.close()
 
-    def _sse(self) -> Iterator[ServerSentEvent]:
+    @staticmethod
+    def _parse_typed(
+        name: Optional[str], raw: Union[bytes, bytearray]
+    ) -> Optional[ImageStreamEvent]:
+        """The event straight from its JSON bytes, when its name is a known event type.
+
+        pydantic reads the bytes and builds each string once (for an image event, the
+        base64 is most of the bytes); ``None`` for anything else, or anything that does
+        not validate, which the general path then parses (and reports) as before.
+        """
+        cls = _typed_events().get(name) if name else None
+        if cls is None:
+            return None
         try:
-            yield from iter_sse(self.response.stream(), self.max_event_bytes)
+            event = cls.model_validate_json(raw)
+        except ValueError:
+            return None
+        extra = event.model_extra or {}
+        if "error" in extra and "type" not in event.model_fields_set:
+            return None  # an error object under an event's name: the general path raises it
+        return event
+
+    def _raw_events(self) -> Iterator[_RawEvent]:
+        try:
+            yield from _raw_events(self.response.stream(), self.max_event_bytes)
         except EventTooLargeError as e:
             raise ApiResponseTooLargeError(
                 self.response.status,
@@ -294,11 +348,22 @@ class ImageStream:
 
 def event_class_for(event_type: str) -> type[ImageStreamEvent]:
     """The model for an event ``type`` (the generic one for types not known here)."""
+    from openapiopenai.models.image_stream_event import ImageStreamEvent
+
+    return _typed_events().get(event_type, ImageStreamEvent)
+
+
+_TYPED_EVENTS: dict[str, type[ImageStreamEvent]] = {}
+
+
+def _typed_events() -> dict[str, type[ImageStreamEvent]]:
+    """The event types this version knows, by name (models imported on first use)."""
+    if _TYPED_EVENTS:
+        return _TYPED_EVENTS
     from openapiopenai.models.image_edit_completed_event import ImageEditCompletedEvent
     from openapiopenai.models.image_edit_partial_image_event import ImageEditPartialImageEvent
     from openapiopenai.models.image_gen_completed_event import ImageGenCompletedEvent
     from openapiopenai.models.image_gen_partial_image_event import ImageGenPartialImageEvent
-    from openapiopenai.models.image_stream_event import ImageStreamEvent
 
     known: dict[str, type[ImageStreamEvent]] = {
         "image_generation.partial_image": ImageGenPartialImageEvent,
@@ -306,7 +371,8 @@ def event_class_for(event_type: str) -> type[ImageStreamEvent]:
         "image_edit.partial_image": ImageEditPartialImageEvent,
         "image_edit.completed": ImageEditCompletedEvent,
     }
-    return known.get(event_type, ImageStreamEvent)
+    _TYPED_EVENTS.update(known)
+    return _TYPED_EVENTS
 
 
 # A stream has already answered 200, so an error event carries no status of its own:

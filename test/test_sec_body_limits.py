@@ -308,3 +308,24 @@ def test_endless_1xx_responses_are_a_connection_error() -> None:
         pytest.raises(exc.ApiConnectionError, match="informational"),
     ):
         api_for(url).create_image(REQUEST)
+
+
+def test_an_error_object_under_an_image_event_name_still_raises_the_error() -> None:
+    error = {"error": {"type": "rate_limit_error", "message": "slow down", "code": None}}
+    body = f"event: image_generation.completed\ndata: {json.dumps(error)}\n\n".encode()
+    with (
+        raw_server(answer(sse_response(body))) as (url, _),
+        api_for(url).create_image_stream(STREAM_REQUEST) as stream,
+        pytest.raises(exc.RateLimitException, match="slow down"),
+    ):
+        next(stream)
+
+
+def test_an_image_event_that_does_not_match_its_schema_is_reported_as_before() -> None:
+    body = b'event: image_generation.completed\ndata: {"b64_json": 5}\n\n'
+    with (
+        raw_server(answer(sse_response(body))) as (url, _),
+        api_for(url).create_image_stream(STREAM_REQUEST) as stream,
+        pytest.raises(exc.ApiResponseValidationError, match="did not match the spec"),
+    ):
+        next(stream)
