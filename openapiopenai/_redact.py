@@ -11,6 +11,7 @@ registered with :func:`register`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -82,6 +83,26 @@ def redact_headers(headers: Any, secrets: Iterable[str]) -> None:
                 add(name, value)
             else:
                 headers[name] = value  # type: ignore[index]
+
+
+def scrub_response(response: Any, secrets: Iterable[str], *, headers: bool = True) -> None:
+    """Replace, in place, secrets echoed in a ``RESTResponse``'s reason (and headers).
+
+    Everything an exception built from ``response`` carries then comes out clean.
+    """
+    usable = _usable(secrets)
+    if not usable:
+        return
+    reason = response.reason
+    if isinstance(reason, str) and contains_secret(reason, usable):
+        clean = redact_text(reason, usable)
+        inner = getattr(response, "response", None)
+        if inner is not None and hasattr(inner, "reason"):
+            inner.reason = clean
+        with contextlib.suppress(AttributeError):  # a read-only view of the inner one
+            response.reason = clean
+    if headers:
+        redact_headers(response.getheaders(), usable)
 
 
 def redact_error(data: Any, secrets: Iterable[str]) -> Any:

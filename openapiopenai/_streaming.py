@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from openapiopenai._redact import redact_bytes, redact_error, redact_text
+from openapiopenai._redact import redact_bytes, redact_error, redact_text, scrub_response
 from openapiopenai.configuration import DEFAULT_MAX_EVENT_BYTES
 from openapiopenai.exceptions import (
     ApiException,
@@ -293,6 +293,7 @@ class ImageStream:
         try:
             yield from _raw_events(self.response.stream(), self.max_event_bytes)
         except EventTooLargeError as e:
+            scrub_response(self.response, self._secrets)
             raise ApiResponseTooLargeError(
                 self.response.status,
                 self.response.reason,
@@ -316,6 +317,7 @@ class ImageStream:
     def _error(self, payload: dict[str, Any]) -> ApiException:
         from openapiopenai.models.error_response import ErrorResponse
 
+        scrub_response(self.response, self._secrets)
         body = redact_bytes(json.dumps(payload).encode(), self._secrets)
         try:
             parsed: Any = ErrorResponse.model_validate(
@@ -337,6 +339,7 @@ class ImageStream:
         )
 
     def _invalid(self, message: str) -> ApiResponseValidationError:
+        scrub_response(self.response, self._secrets)
         return ApiResponseValidationError(
             self.response.status,
             self.response.reason,

@@ -27,6 +27,7 @@ from openapiopenai.api_response import ApiResponse
 from openapiopenai.configuration import Configuration, TimeoutValue
 from openapiopenai.exceptions import (
     ApiException,
+    ApiResponseTooLargeError,
     ApiResponseValidationError,
     ApiTransportError,
     ApiTypeError,
@@ -155,7 +156,8 @@ class ApiClient:
         ctype = (response.getheader("content-type") or "").split(";")[0].strip().lower()
         secrets = self._secrets(request.options)
         if ctype != "text/event-stream":
-            body = _redact.redact_bytes(response.read(), secrets)
+            _redact.scrub_response(response, secrets)
+            body = _redact.redact_bytes(self._read(response, request.options), secrets)
             raise ApiResponseValidationError(
                 response.status,
                 response.reason,
@@ -201,12 +203,12 @@ class ApiClient:
                     _request_timeout=timeout,
                 )
                 if per_call_secrets:
-                    rest._scrub(response, per_call_secrets)
+                    _redact.scrub_response(response, per_call_secrets)
                 wait = policy.wait_after_response(
                     response.status, response.getheaders(), retries + 1, time.monotonic() - started
                 )
                 if wait is None and read_body:
-                    response.read()
+                    self._read(response, options)
             except ApiTransportError as error:
                 error.retries = retries
                 wait = policy.wait_after_error(error, retries + 1, time.monotonic() - started)
@@ -342,7 +344,7 @@ class ApiClient:
         retries: int,
         options: Optional[RequestOptions] = None,
     ) -> ApiResponse[Any]:
-        body = response.read()
+        body = self._read(response, options)
         headers = response.getheaders()
         if not 200 <= response.status <= 299:
             raise self._status_error(response, body, retries, options)
@@ -352,6 +354,7 @@ class ApiClient:
         except ValueError as e:  # pydantic's ValidationError is a ValueError
             # pydantic quotes the input it rejected: the body may hold an echoed key.
             secrets = self._secrets(options)
+            _redact.scrub_response(response, secrets)
             raise ApiResponseValidationError(
                 response.status,
                 response.reason,
@@ -389,6 +392,14 @@ class ApiClient:
         body = _redact.redact_bytes(body, secrets)
         data = _redact.redact_error(data, secrets)  # message, code, param, type
         return ApiException.from_response(http_resp=response, body=body, data=data, retries=retries)
+
+    def _read(self, response: rest.RESTResponse, options: Optional[RequestOptions]) -> bytes:
+        """``response.read()``; a too-large error comes with its headers cleaned of secrets."""
+        try:
+            return response.read()
+        except ApiResponseTooLargeError:
+            _redact.scrub_response(response, self._secrets(options))  # e.headers is theirs
+            raise
 
     def _secrets(self, options: Optional[RequestOptions] = None) -> list[str]:
         """The configured credentials and those given for this call."""

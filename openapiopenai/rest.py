@@ -171,7 +171,7 @@ class RESTResponse:
             finally:
                 self.response.release_conn()
             if not complete and success:
-                raise self._too_large()
+                raise self._too_large()  # ApiClient cleans its headers of secrets
             self.data = data
         return self.data
 
@@ -248,9 +248,10 @@ _READ_CHUNK = 1024 * 1024
 def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> tuple[bytes, bool]:
     """The body, decoded, and whether it was all there within ``limit`` bytes.
 
-    Read a chunk at a time (``read()`` without an amount would let http.client allocate
-    whatever ``Content-Length`` declares at once), so no more than ``limit`` bytes and a
-    chunk are ever held, however far a compressed body expands.  Past ``limit``: the
+    An uncompressed body whose ``Content-Length`` is within ``limit`` is read at once
+    (http.client allocates the declared length); any other is read a chunk at a time, so
+    no more than ``limit`` bytes and a chunk are ever held, however far a compressed body
+    expands.  Past ``limit``: the
     first ``limit`` bytes, or nothing when ``whole`` (a declared length over ``limit``
     is not even read), and the connection is closed, its body unread.
     """
@@ -258,6 +259,8 @@ def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> 
     if whole and declared is not None and declared > limit:
         resp.close()
         return b"", False
+    if declared is not None and declared <= limit and not resp.headers.get("content-encoding"):
+        return resp.read(), True  # as declared, within the cap: one allocation, no copy
     out = io.BytesIO()  # grows in place; getvalue() hands its buffer over without a copy
     total = 0
     while True:
@@ -272,19 +275,6 @@ def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> 
             out.write(memoryview(chunk)[: len(chunk) - (total - limit)])
             return out.getvalue(), False
         out.write(chunk)
-
-
-def _scrub(response: RESTResponse, secrets: list[str]) -> None:
-    """Replace any of ``secrets`` a server echoed in the reason phrase or a header value.
-
-    Done once, as the response arrives, so that whatever is built from it (exceptions,
-    ``ApiResponse.headers``) never holds them.
-    """
-    if response.reason and _redact.contains_secret(response.reason, secrets):
-        reason = _redact.redact_text(response.reason, secrets)
-        response.response.reason = reason
-        response.reason = reason
-    _redact.redact_headers(response.response.headers, secrets)
 
 
 def _small_remaining(resp: urllib3.BaseHTTPResponse) -> bool:
@@ -529,7 +519,9 @@ class RESTClientObject:
         secrets = self.configuration.secrets()
         if secrets:
             _redact.register(self.configuration, secrets)  # kept out of logs too
-            _scrub(response, secrets)
+            # What an exception will carry: an error's headers now, a success's reason
+            # (its headers are cleaned when an exception is built from it).
+            _redact.scrub_response(response, secrets, headers=not 200 <= resp.status <= 299)
         return response
 
     def _timeout(self, value: Union[TimeoutValue, Timeout]) -> Timeout:

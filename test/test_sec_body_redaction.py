@@ -109,7 +109,8 @@ def test_a_per_call_key_echoed_back_is_redacted_too() -> None:
 def test_a_200_body_that_fails_validation_does_not_quote_the_key() -> None:
     # pydantic's message quotes the rejected input (input_value='sk-...').
     body = json.dumps({"created": f"echo {API_KEY}", "data": []}).encode()
-    response = head("200 OK", {"Content-Type": "application/json"}, len(body)) + body
+    echo = {"Content-Type": "application/json", "X-Echo": API_KEY}
+    response = head(f"200 OK {API_KEY}", echo, len(body)) + body
     with (
         raw_server(lambda conn: conn.sendall(response)) as (url, _),
         pytest.raises(exc.ApiResponseValidationError) as info,
@@ -130,7 +131,8 @@ def test_a_stream_error_event_does_not_carry_the_key() -> None:
         },
     }
     events = f"event: error\ndata: {json.dumps(error)}\n\n".encode()
-    response = head("200 OK", {"Content-Type": "text/event-stream"}, len(events)) + events
+    echo = {"Content-Type": "text/event-stream", "X-Echo": API_KEY}
+    response = head("200 OK", echo, len(events)) + events
     with (
         raw_server(lambda conn: conn.sendall(response)) as (url, _),
         api_for(url).create_image_stream(STREAM_REQUEST) as stream,
