@@ -16,6 +16,7 @@ EXPORTED = {
     "ApiException",
     "ApiKeyError",
     "ApiResponse",
+    "ApiResponseTooLargeError",
     "ApiResponseValidationError",
     "ApiTimeoutError",
     "ApiTransportError",
