@@ -251,9 +251,9 @@ def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> 
     An uncompressed body whose ``Content-Length`` is within ``limit`` is read at once
     (http.client allocates the declared length); any other is read a chunk at a time, so
     no more than ``limit`` bytes and a chunk are ever held, however far a compressed body
-    expands.  Past ``limit``: the
-    first ``limit`` bytes, or nothing when ``whole`` (a declared length over ``limit``
-    is not even read), and the connection is closed, its body unread.
+    expands (urllib3 inflates at most a chunk per read).  Past ``limit``: the first
+    ``limit`` bytes, or nothing when ``whole`` (a declared length over ``limit`` is not
+    even read); the connection is then closed, the rest of the body unread.
     """
     declared = resp.length_remaining  # what is left of Content-Length (None: chunked)
     if whole and declared is not None and declared > limit:
