@@ -185,6 +185,26 @@ def test_an_event_past_the_cap_raises_a_typed_error() -> None:
         next(stream)
 
 
+def test_a_gzip_stream_bomb_is_stopped_at_the_event_cap() -> None:
+    # ~50 KB on the wire, 48 MiB of one event once inflated: it used to take minutes.
+    bomb = gzip.compress(b"data: " + b"A" * (48 * MiB) + b"\n\n", 6)
+    response = head(
+        "200 OK", {"Content-Type": "text/event-stream", "Content-Encoding": "gzip"}, len(bomb)
+    )
+    with (
+        raw_server(answer(response + bomb)) as (url, _),
+        api_for(url, max_event_bytes=4 * MiB).create_image_stream(STREAM_REQUEST) as stream,
+    ):
+        tracemalloc.start()
+        try:
+            with pytest.raises(ApiResponseTooLargeError, match="4194304 bytes cap"):
+                next(stream)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 16 * MiB, f"{peak} bytes held for a 4 MiB event cap"
+
+
 def test_a_line_that_never_ends_is_refused_without_waiting_for_its_end() -> None:
     stop = threading.Event()
 
