@@ -44,6 +44,8 @@ _CR = 0x0D
 _COLON = 0x3A
 #: A data line this long is handed over as the buffer it was read into, not copied.
 _ADOPT = 1024 * 1024
+#: What one read of a stream may return (it returns what has arrived, never waiting).
+_READ_SIZE = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -291,7 +293,7 @@ class ImageStream:
 
     def _raw_events(self) -> Iterator[_RawEvent]:
         try:
-            yield from _raw_events(self.response.stream(), self.max_event_bytes)
+            yield from _raw_events(self.response.stream(_READ_SIZE), self.max_event_bytes)
         except EventTooLargeError as e:
             scrub_response(self.response, self._secrets)
             raise ApiResponseTooLargeError(
