@@ -4,8 +4,8 @@ A server may echo the API key (``Incorrect API key provided: sk-...``) in a body
 error's ``message``/``code``/``param``, a reason phrase or a header; everything an
 exception carries is built from text that went through these functions first.  Logs are
 covered by :class:`RedactingFilter`, put on this package's logger and urllib3's: it drops
-the query string of every URL urllib3 logs (where signed image URLs keep their signature
-and query authentication its key) and replaces every credential a live ``Configuration``
+the query string of every URL they log (where signed image URLs keep their signature and
+query authentication its key) and replaces every credential a live ``Configuration``
 registered with :func:`register`.
 """
 
@@ -142,8 +142,9 @@ def _secrets() -> tuple[str, ...]:
     return _known
 
 
-# "?..." up to the next quote, space or end: the query string of a logged URL or target.
-_QUERY = re.compile(r"\?[^\s\"']*")
+# "?..." up to the next quote, space or end: the query string of a logged URL or target
+# (not "?…", which is how this package already writes a URL without its query).
+_QUERY = re.compile(r"\?(?!…)[^\s\"']+")
 
 
 def _strip_queries(text: str) -> str:
@@ -196,7 +197,8 @@ def install_log_filter() -> None:
     with _lock:
         if _installed:
             return
-        logging.getLogger("openapiopenai").addFilter(RedactingFilter())
+        # Its own records name no query string; an error quoted in one might.
+        logging.getLogger("openapiopenai").addFilter(RedactingFilter(strip_queries=True))
         for name in _URLLIB3_LOGGERS:
             logging.getLogger(name).addFilter(RedactingFilter(strip_queries=True))
         _installed = True
