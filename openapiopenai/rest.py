@@ -243,13 +243,17 @@ class RESTResponse:
 ERROR_BODY_LIMIT = 1024 * 1024
 #: Bytes asked of urllib3 at a time: urllib3 decompresses at most this much per read.
 _READ_CHUNK = 1024 * 1024
+#: An uncompressed body declared this long or shorter is read in one go (http.client then
+#: allocates the declared length up front, even if the server sends less): every real
+#: response (ten images in base64 are ~55 MB) takes this path.
+_READ_AT_ONCE = 64 * 1024 * 1024
 
 
 def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> tuple[bytes, bool]:
     """The body, decoded, and whether it was all there within ``limit`` bytes.
 
-    An uncompressed body whose ``Content-Length`` is within ``limit`` is read at once
-    (http.client allocates the declared length); any other is read a chunk at a time, so
+    An uncompressed body whose ``Content-Length`` is within ``limit`` and
+    ``_READ_AT_ONCE`` is read at once; any other is read a chunk at a time, so
     no more than ``limit`` bytes and a chunk are ever held, however far a compressed body
     expands (urllib3 inflates at most a chunk per read).  Past ``limit``: the first
     ``limit`` bytes, or nothing when ``whole`` (a declared length over ``limit`` is not
@@ -259,8 +263,12 @@ def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> 
     if whole and declared is not None and declared > limit:
         resp.close()
         return b"", False
-    if declared is not None and declared <= limit and not resp.headers.get("content-encoding"):
-        return resp.read(), True  # as declared, within the cap: one allocation, no copy
+    if (
+        declared is not None
+        and declared <= min(limit, _READ_AT_ONCE)
+        and not resp.headers.get("content-encoding")
+    ):
+        return resp.read(), True  # as declared: one allocation, no copy
     out = io.BytesIO()  # grows in place; getvalue() hands its buffer over without a copy
     total = 0
     while True:

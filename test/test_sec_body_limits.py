@@ -95,14 +95,19 @@ def test_a_huge_content_length_is_refused_before_anything_is_allocated() -> None
 
 
 def test_a_declared_length_under_the_cap_that_breaks_off_is_a_connection_error() -> None:
-    # 200 MB declared (under the default cap), 10 bytes sent: no MemoryError, no hang.
+    # 200 MB declared (under the default cap), 10 bytes sent: no MemoryError, no hang, and
+    # not 200 MB allocated on the server's word (a body that long is read in chunks).
     response = head("200 OK", {"Content-Type": "application/json"}, 200_000_000) + b'{"created"'
-    with (
-        raw_server(answer(response)) as (url, _),
-        pytest.raises(exc.ApiConnectionError) as info,
-    ):
-        api_for(url).create_image(REQUEST)
+    with raw_server(answer(response)) as (url, _):
+        tracemalloc.start()
+        try:
+            with pytest.raises(exc.ApiConnectionError) as info:
+                api_for(url).create_image(REQUEST)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
     assert info.value.request_sent is True
+    assert peak < 16 * 1024 * 1024, f"{peak} bytes allocated for a 10-byte body"
 
 
 def test_a_chunked_body_past_the_cap_is_refused() -> None:
