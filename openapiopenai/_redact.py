@@ -102,7 +102,13 @@ def scrub_response(response: Any, secrets: Iterable[str], *, headers: bool = Tru
         with contextlib.suppress(AttributeError):  # a read-only view of the inner one
             response.reason = clean
     if headers:
-        redact_headers(response.getheaders(), usable)
+        # The urllib3 response's own headers: what every view of them is made from.
+        inner_headers = getattr(getattr(response, "response", None), "headers", None)
+        if inner_headers is not None:
+            redact_headers(inner_headers, usable)
+        shown = response.getheaders()
+        if shown is not inner_headers:
+            redact_headers(shown, usable)
 
 
 def redact_error(data: Any, secrets: Iterable[str]) -> Any:
