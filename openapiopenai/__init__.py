@@ -12,6 +12,13 @@ from typing import TYPE_CHECKING, Any
 from openapiopenai._version import __version__
 
 if TYPE_CHECKING:
+    from openapiopenai import api as api
+    from openapiopenai import api_client as api_client
+    from openapiopenai import api_response as api_response
+    from openapiopenai import configuration as configuration
+    from openapiopenai import exceptions as exceptions
+    from openapiopenai import models as models
+    from openapiopenai import rest as rest
     from openapiopenai._streaming import ImageStream
     from openapiopenai.api.images_api import ImagesApi
     from openapiopenai.api_client import ApiClient
@@ -110,6 +117,11 @@ _EXPORTS: dict[str, str] = {
     "ImageGenOutputTokensDetails": "openapiopenai.models.image_gen_output_tokens_details",
 }
 
+#: Submodules reachable as attributes after ``import openapiopenai`` (imported on first use).
+_SUBMODULES = frozenset(
+    {"api", "api_client", "api_response", "configuration", "exceptions", "models", "rest"}
+)
+
 __all__ = [
     "ApiAttributeError",
     "ApiClient",
@@ -161,6 +173,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
+        if name in _SUBMODULES:
+            return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
@@ -168,4 +182,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES)

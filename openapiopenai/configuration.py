@@ -7,10 +7,13 @@ import logging
 import multiprocessing
 import os
 import re
+import ssl
 import sys
 from collections.abc import Mapping
-from typing import Any, ClassVar, Optional, Union
+from typing import Any, Callable, ClassVar, Optional, Union
 from urllib.parse import SplitResult, urlsplit
+
+from typing_extensions import Literal, NotRequired, TypedDict
 
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
@@ -19,7 +22,19 @@ __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_MAX_EVENT_BYTES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "JSON_SCHEMA_VALIDATION_KEYWORDS",
+    "APIKeyAuthSetting",
+    "AuthSettings",
+    "BasicAuthSetting",
+    "BearerAuthSetting",
+    "BearerFormatAuthSetting",
     "Configuration",
+    "GenericAuthSetting",
+    "HTTPSignatureAuthSetting",
+    "HostSetting",
+    "HostSettingVariable",
+    "OAuth2AuthSetting",
+    "ServerVariablesT",
     "TimeoutValue",
 ]
 
@@ -45,6 +60,93 @@ DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 #: image: a 4096x4096 PNG in base64 is some 30-45 MB, so 64 MiB leaves room for it.
 DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024
 
+# -- the generated module's type aliases ------------------------------------------
+
+JSON_SCHEMA_VALIDATION_KEYWORDS = {
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+}
+
+ServerVariablesT = dict[str, str]
+
+GenericAuthSetting = TypedDict(
+    "GenericAuthSetting", {"type": str, "in": str, "key": str, "value": str}
+)
+OAuth2AuthSetting = TypedDict(
+    "OAuth2AuthSetting",
+    {
+        "type": Literal["oauth2"],
+        "in": Literal["header"],
+        "key": Literal["Authorization"],
+        "value": str,
+    },
+)
+APIKeyAuthSetting = TypedDict(
+    "APIKeyAuthSetting",
+    {"type": Literal["api_key"], "in": str, "key": str, "value": Optional[str]},
+)
+BasicAuthSetting = TypedDict(
+    "BasicAuthSetting",
+    {
+        "type": Literal["basic"],
+        "in": Literal["header"],
+        "key": Literal["Authorization"],
+        "value": Optional[str],
+    },
+)
+BearerFormatAuthSetting = TypedDict(
+    "BearerFormatAuthSetting",
+    {
+        "type": Literal["bearer"],
+        "in": Literal["header"],
+        "format": Literal["JWT"],
+        "key": Literal["Authorization"],
+        "value": str,
+    },
+)
+BearerAuthSetting = TypedDict(
+    "BearerAuthSetting",
+    {
+        "type": Literal["bearer"],
+        "in": Literal["header"],
+        "key": Literal["Authorization"],
+        "value": str,
+    },
+)
+HTTPSignatureAuthSetting = TypedDict(
+    "HTTPSignatureAuthSetting",
+    {
+        "type": Literal["http-signature"],
+        "in": Literal["header"],
+        "key": Literal["Authorization"],
+        "value": None,
+    },
+)
+
+
+class AuthSettings(TypedDict, total=False):
+    ApiKeyAuth: BearerAuthSetting
+
+
+class HostSettingVariable(TypedDict):
+    description: str
+    default_value: str
+    enum_values: list[str]
+
+
+class HostSetting(TypedDict):
+    url: str
+    description: str
+    variables: NotRequired[dict[str, HostSettingVariable]]
+
 
 def _env(name: str) -> Optional[str]:
     return os.environ.get(name) or None
@@ -53,8 +155,8 @@ def _env(name: str) -> Optional[str]:
 class Configuration:
     """Settings shared by every call made through one :class:`ApiClient`.
 
-    The positional parameters are those of the generated client, so code written
-    against its docs runs unchanged; the rest are keyword-only.  ``access_token`` is the
+    The positional parameters are those of the generated client, in its order, so code
+    written against its docs runs unchanged; the rest are keyword-only.  ``access_token`` is the
     API key, sent as ``Authorization: Bearer``; it never appears in ``repr``.
 
     Unset, ``host`` comes from ``OPENAI_BASE_URL``, ``access_token`` from
@@ -80,19 +182,24 @@ class Configuration:
         ssl_ca_cert: Optional[str] = None,
         retries: Any = None,
         ca_cert_data: Optional[Union[str, bytes]] = None,
-        *,
-        debug: Optional[bool] = None,
-        verify_ssl: bool = True,
         cert_file: Optional[str] = None,
         key_file: Optional[str] = None,
+        verify_ssl: bool = True,
         assert_hostname: Optional[Union[str, bool]] = None,
         tls_server_name: Optional[str] = None,
-        proxy: Optional[str] = None,
-        proxy_headers: Optional[Mapping[str, str]] = None,
-        trust_env: bool = True,
         connection_pool_maxsize: Optional[int] = None,
-        socket_options: Optional[list[tuple[int, int, Union[int, bytes]]]] = None,
+        proxy: Optional[str] = None,
+        no_proxy: Optional[str] = None,
+        proxy_headers: Optional[Mapping[str, str]] = None,
+        proxy_ssl_context: Optional[ssl.SSLContext] = None,
+        safe_chars_for_path_param: str = "",
         client_side_validation: bool = True,
+        socket_options: Optional[list[tuple[int, int, Union[int, bytes]]]] = None,
+        datetime_format: str = "%Y-%m-%dT%H:%M:%S.%f%z",
+        date_format: str = "%Y-%m-%d",
+        *,
+        debug: Optional[bool] = None,
+        trust_env: bool = True,
         timeout: TimeoutValue = DEFAULT_TIMEOUT,
         organization: Optional[str] = None,
         project: Optional[str] = None,
@@ -124,12 +231,16 @@ class Configuration:
         self.azure_deployment = azure_deployment
         self.azure_api_key = azure_api_key
         self.api_version = api_version
-        # Accepted for compatibility with the generated client; this API has one server.
-        self.server_index = server_index
+        # As generated; this API has one server, and the configured host is always used.
+        self.server_index = 0 if server_index is None and host is None else server_index
         self.server_variables = dict(server_variables or {})
         self.server_operation_index = dict(server_operation_index or {})
         self.server_operation_variables = dict(server_operation_variables or {})
         self.ignore_operation_servers = ignore_operation_servers
+        #: Where ``response_types_map`` type "file" saves a body (None: the system's).
+        self.temp_folder_path: Optional[str] = None
+        #: Called with this configuration before each request, e.g. to renew the token.
+        self.refresh_api_key_hook: Optional[Callable[[Configuration], None]] = None
 
         self.verify_ssl = verify_ssl
         self.ssl_ca_cert = ssl_ca_cert
@@ -139,12 +250,21 @@ class Configuration:
         self.assert_hostname = assert_hostname
         self.tls_server_name = tls_server_name
         self.proxy = _checked_proxy(proxy)
+        #: Comma-separated hosts (``example.com``, ``.example.com``, ``10.0.0.0/8``,
+        #: ``*``) reached without the proxy.
+        self.no_proxy = no_proxy
         self.proxy_headers: Optional[dict[str, str]] = (
             check_proxy_headers(proxy_headers) if proxy_headers is not None else None
         )
         #: Read ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` (with no ``proxy``) and
         #: ``NO_PROXY`` when an ``ApiClient`` is built.
         self.trust_env = bool(trust_env)
+        #: The TLS context for the connection to an https:// proxy itself.
+        self.proxy_ssl_context = proxy_ssl_context
+        #: Characters left unencoded in path parameters.
+        self.safe_chars_for_path_param = safe_chars_for_path_param
+        self.datetime_format = datetime_format
+        self.date_format = date_format
         self.connection_pool_maxsize = _checked_pool_size(connection_pool_maxsize)
         self.socket_options = socket_options
         self.retries = retries
@@ -155,7 +275,14 @@ class Configuration:
         self.max_response_bytes = _checked_cap("max_response_bytes", max_response_bytes)
         self.max_event_bytes = _checked_cap("max_event_bytes", max_event_bytes)
 
+        #: The loggers ``debug`` and ``logger_file`` act on, as generated.
+        self.logger: dict[str, logging.Logger] = {
+            "package_logger": logging.getLogger(_LOGGER_NAME),
+            "urllib3_logger": logging.getLogger("urllib3"),
+        }
         self.logger_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        self.logger_stream_handler: Optional[logging.StreamHandler[Any]] = None
+        self.logger_file_handler: Optional[logging.FileHandler] = None
         self._logger_file: Optional[str] = None
         self._debug = False
         if debug is not None:
@@ -179,16 +306,32 @@ class Configuration:
     def get_host_from_settings(
         self,
         index: Optional[int],
-        variables: Optional[dict[str, str]] = None,
-        servers: Optional[list[dict[str, Any]]] = None,
+        variables: Optional[ServerVariablesT] = None,
+        servers: Optional[list[Any]] = None,
     ) -> str:
-        """The URL of server ``index``, or :attr:`host` when ``index`` is ``None``."""
+        """The URL of server ``index`` with its variables filled in (from ``variables``,
+        else their defaults), or :attr:`host` when ``index`` is ``None``."""
         if index is None:
             return self._host
         servers = servers if servers is not None else self.get_host_settings()
         if not 0 <= index < len(servers):
-            raise ApiValueError(f"_host_index: must be in range 0..{len(servers) - 1}, got {index}")
-        return str(servers[index]["url"])
+            raise ApiValueError(
+                f"_host_index: must be in range 0..{len(servers) - 1}, got {index}"
+                f" (invalid index {index} when selecting the host settings)"
+            )
+        server = servers[index]
+        url = str(server["url"])
+        given = variables or {}
+        for name, variable in (server.get("variables") or {}).items():
+            value = given.get(name, variable["default_value"])
+            allowed = variable.get("enum_values")
+            if allowed and value not in allowed:
+                raise ApiValueError(
+                    f"The variable `{name}` in the host URL has invalid value {value!r}."
+                    f" Must be {allowed}."
+                )
+            url = url.replace("{" + name + "}", value)
+        return url
 
     @classmethod
     def for_azure(
@@ -238,6 +381,30 @@ class Configuration:
 
     # -- authentication -------------------------------------------------------
 
+    def get_api_key_with_prefix(
+        self, identifier: str, alias: Optional[str] = None
+    ) -> Optional[str]:
+        """The API key ``identifier`` (or ``alias``) from ``api_key``, with its prefix.
+
+        Calls ``refresh_api_key_hook`` first, as generated.
+        """
+        if self.refresh_api_key_hook is not None:
+            self.refresh_api_key_hook(self)
+        key = self.api_key.get(identifier, self.api_key.get(alias) if alias is not None else None)
+        if not key:
+            return None
+        prefix = self.api_key_prefix.get(
+            identifier, self.api_key_prefix.get(alias) if alias is not None else None
+        )
+        return f"{prefix} {key}" if prefix else key
+
+    def get_basic_auth_token(self) -> Optional[str]:
+        """The ``Authorization`` value for HTTP basic auth from ``username``/``password``."""
+        import urllib3
+
+        credentials = f"{self.username or ''}:{self.password or ''}"
+        return urllib3.util.make_headers(basic_auth=credentials).get("authorization")
+
     def auth_settings(self) -> dict[str, dict[str, str]]:
         """The authentication the spec declares, filled in from this configuration."""
         if self.access_token is None:
@@ -254,11 +421,6 @@ class Configuration:
     # -- logging --------------------------------------------------------------
 
     @property
-    def logger(self) -> logging.Logger:
-        """The package logger (``openapiopenai``); it never logs secrets or bodies."""
-        return logging.getLogger(_LOGGER_NAME)
-
-    @property
     def debug(self) -> bool:
         """``True`` turns on DEBUG logging for this package (not for the whole process)."""
         return self._debug
@@ -268,7 +430,7 @@ class Configuration:
         # Only this package's logger changes; turning debug off hands the level back to
         # the application's logging configuration.
         self._debug = bool(value)
-        logger = self.logger
+        logger = logging.getLogger(_LOGGER_NAME)  # only ours: never urllib3's wire details
         logger.setLevel(logging.DEBUG if self._debug else logging.NOTSET)
         ours = [h for h in logger.handlers if getattr(h, "_openapiopenai_debug", False)]
         if self._debug and not ours:
@@ -281,8 +443,18 @@ class Configuration:
                 logger.removeHandler(handler)
 
     @property
+    def logger_format(self) -> str:
+        """The log line format; setting it updates ``logger_formatter``."""
+        return self._logger_format
+
+    @logger_format.setter
+    def logger_format(self, value: str) -> None:
+        self._logger_format = value
+        self.logger_formatter = logging.Formatter(value)
+
+    @property
     def logger_file(self) -> Optional[str]:
-        """A file the package logger also writes to."""
+        """A file the loggers in :attr:`logger` also write to (``logger_file_handler``)."""
         return self._logger_file
 
     @logger_file.setter
@@ -290,8 +462,10 @@ class Configuration:
         self._logger_file = value
         if value:
             handler = logging.FileHandler(value)
-            handler.setFormatter(logging.Formatter(self.logger_format))
-            self.logger.addHandler(handler)
+            handler.setFormatter(self.logger_formatter)
+            self.logger_file_handler = handler
+            for logger in self.logger.values():
+                logger.addHandler(handler)
 
     # -- defaults -------------------------------------------------------------
 
@@ -309,8 +483,9 @@ class Configuration:
 
     @classmethod
     def get_default_copy(cls) -> Configuration:
-        """A copy of the default configuration."""
-        return copy.copy(cls.get_default())
+        """Deprecated (use :meth:`get_default`): the default configuration itself, as 7.26
+        returns it (not a copy)."""
+        return cls.get_default()
 
     def to_debug_report(self) -> str:
         """Versions and platform, for bug reports (no secrets)."""
@@ -339,6 +514,7 @@ class Configuration:
         new = copy.copy(self)
         for name in ("api_key", "api_key_prefix", "server_variables"):
             setattr(new, name, copy.deepcopy(getattr(self, name), memo))
+        new.logger = copy.copy(self.logger)
         return new
 
 

@@ -8,6 +8,7 @@ nowhere else.
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import re
@@ -15,6 +16,7 @@ import ssl
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Optional, TypeVar, Union
+from urllib.parse import urlencode
 
 import urllib3
 from urllib3._collections import RecentlyUsedContainer
@@ -51,7 +53,14 @@ from openapiopenai.exceptions import (
     ApiValueError,
 )
 
-__all__ = ["ApiException", "RESTClientObject", "RESTResponse", "RequestBody", "to_urllib3_timeout"]
+__all__ = [
+    "ApiException",
+    "RESTClientObject",
+    "RESTResponse",
+    "RESTResponseType",
+    "RequestBody",
+    "to_urllib3_timeout",
+]
 
 _M = TypeVar("_M", bound=urllib3.PoolManager)
 
@@ -138,30 +147,47 @@ class _SendTracker:
         self.complete = True
 
 
-class RESTResponse:
+class RESTResponse(io.IOBase):
     """An HTTP response: status, reason and headers now, the body when read.
 
-    ``read()`` reads the body once and releases the connection; transport failures while
-    reading raise this package's exceptions.  For streaming, iterate :meth:`stream`.
+    It wraps a ``urllib3.HTTPResponse`` (``.response``), also one built from bytes as
+    ``urllib3.HTTPResponse(body=b"...")``, and has the surface of both the generated
+    client's ``RESTResponse`` and urllib3's response: ``read()`` reads the body once
+    (cached) and releases the connection, ``read(amt)`` reads part of it, ``.data`` is
+    the body (read on first access), ``.json()`` parses it, :meth:`stream` iterates it.
+    Transport failures while reading raise this package's exceptions.
     """
 
     def __init__(self, resp: urllib3.BaseHTTPResponse) -> None:
         self.response = resp
         self.status: int = resp.status
         self.reason: Optional[str] = resp.reason
-        self.data: Optional[bytes] = None
+        self._data: Optional[bytes] = None
 
     #: The most decoded bytes :meth:`read` takes (``Configuration.max_response_bytes``).
     max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
-    def read(self, size: int = -1) -> bytes:
+    @property
+    def data(self) -> bytes:
+        """The whole body (read on first access)."""
+        return self._data if self._data is not None else self.read()
+
+    @data.setter
+    def data(self, value: Optional[bytes]) -> None:
+        self._data = value
+
+    def read(self, size: Optional[int] = -1) -> bytes:
         """Return the whole body (read on first call, cached afterwards).
 
         A successful body of more than :attr:`max_bytes` decoded bytes raises
         ``ApiResponseTooLargeError`` (before reading, when ``Content-Length`` says so);
         an error body is cut at ``ERROR_BODY_LIMIT``, which is all an exception shows.
+        With ``size`` (as on a file or urllib3's response), return at most that many
+        bytes of what has not been read yet; ``b""`` at the end.
         """
-        if self.data is None:
+        if size is not None and size >= 0 and self._data is None:
+            return self._read_part(size)
+        if self._data is None:
             success = 200 <= self.status <= 299
             limit = self.max_bytes if success else min(self.max_bytes, ERROR_BODY_LIMIT)
             try:
@@ -172,8 +198,36 @@ class RESTResponse:
                 self.response.release_conn()
             if not complete and success:
                 raise self._too_large()  # ApiClient cleans its headers of secrets
+            if not data:  # built from bytes (urllib3.HTTPResponse(body=b"...")): its .data
+                data = self.response.data or b""
             self.data = data
-        return self.data
+        return self._data  # type: ignore[return-value]
+
+    def _read_part(self, size: int) -> bytes:
+        try:
+            chunk = self.response.read(size)
+        except _TRANSPORT_ERRORS as e:
+            raise _translated(e, request_sent=True) from e
+        if chunk is None:  # built from bytes
+            self.read()
+            return b""
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def __del__(self) -> None:
+        # Not io.IOBase's close-on-collect: an unread response is released by urllib3's own
+        # finalizer, and a read one has nothing left to release.
+        pass
+
+    def json(self) -> Any:
+        """The body parsed as JSON (as urllib3's ``HTTPResponse.json()``)."""
+        return json.loads(self.data.decode("utf-8"))
+
+    def release_conn(self) -> None:
+        """Give the connection back to the pool (see :meth:`release`)."""
+        self.release()
 
     def _too_large(self) -> ApiResponseTooLargeError:
         declared = self.response.headers.get("content-length")
@@ -207,7 +261,7 @@ class RESTResponse:
 
     def release(self) -> None:
         """Give the connection back to the pool, or drop it if much of the body is unread."""
-        if self.data is None:
+        if self._data is None:
             if _small_remaining(self.response):
                 self.response.drain_conn()
             else:
@@ -217,8 +271,11 @@ class RESTResponse:
 
     def close(self) -> None:
         """Release the connection and close the response."""
+        if self.closed:
+            return
         self.release()
         self.response.close()
+        super().close()
 
     def __enter__(self) -> RESTResponse:
         return self
@@ -236,6 +293,7 @@ class RESTResponse:
 
     @property
     def headers(self) -> Mapping[str, str]:
+        """The response headers (case-insensitive)."""
         return self.response.headers
 
 
@@ -283,6 +341,35 @@ def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> 
             out.write(memoryview(chunk)[: len(chunk) - (total - limit)])
             return out.getvalue(), False
         out.write(chunk)
+
+
+#: What ``*_without_preload_content`` returns (the generated client's name for it).
+RESTResponseType = RESTResponse
+
+
+_JSON_MEDIA = re.compile(r"application/(?:[^+;]+\+)?json(?:[ \t]*;.*)?", re.IGNORECASE)
+
+
+def _content_type(headers: Mapping[str, str]) -> Optional[str]:
+    value = headers.get("Content-Type")
+    if value is not None:
+        return value
+    return next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+
+
+def _encode_body(body: Any, content_type: Optional[str]) -> RequestBody:
+    """A dict, list, str or number body as the generated client sends it."""
+    if content_type is None or _JSON_MEDIA.fullmatch(content_type):
+        return json.dumps(body).encode("utf-8")
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bool) and content_type.startswith("text/"):
+        return b"true" if body else b"false"
+    raise ApiException(
+        status=0,
+        reason="Cannot prepare a request message for provided arguments. Please check that"
+        " your arguments match declared content type.",
+    )
 
 
 def _small_remaining(resp: urllib3.BaseHTTPResponse) -> bool:
@@ -489,24 +576,34 @@ class RESTClientObject:
         method: str,
         url: str,
         headers: Optional[Mapping[str, str]] = None,
-        body: Optional[RequestBody] = None,
+        body: Any = None,
         post_params: Optional[Any] = None,
         _request_timeout: Union[TimeoutValue, Timeout] = None,
     ) -> RESTResponse:
         """Send one request and return its response with the body not yet read.
 
-        ``body`` is bytes or an iterable of chunks; for an iterable, ``headers`` must carry
-        ``Content-Length``.  ``post_params`` exists for signature compatibility with the
-        generated client and must be empty (multipart bodies are built by the caller).
+        As in the generated client, ``body`` may be a dict or list (sent as JSON unless
+        ``Content-Type`` says otherwise), a str or bytes (sent as given; a str with a JSON
+        ``Content-Type`` is JSON-encoded, as generated), and ``post_params`` a list of
+        ``(name, value)`` pairs sent as ``multipart/form-data`` or, with that
+        ``Content-Type``, ``application/x-www-form-urlencoded`` (a file value is
+        ``(filename, data[, mimetype])``).  A body may also be an iterable of byte chunks,
+        with ``Content-Length`` in ``headers``.  The method is upper-cased.
         """
-        if post_params:
-            raise ApiValueError("post_params: build a multipart body instead")
+        if post_params and body is not None:
+            raise ApiValueError("body parameter cannot be used with post_params parameter.")
         timeout = self._timeout(_request_timeout)
+        method = method.upper()
         headers = dict(headers or {})
+        if post_params:
+            body = self._form_body(headers, post_params)
+        elif body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
+            if isinstance(body, (dict, list, tuple, str, int, float)):
+                body = _encode_body(body, _content_type(headers))
+            elif not any(k.lower() == "content-length" for k in headers):
+                raise ApiValueError("headers: an iterable body needs a Content-Length header")
         if isinstance(body, (bytes, bytearray, memoryview)):
             headers["Content-Length"] = str(memoryview(body).nbytes)
-        elif body is not None and not any(k.lower() == "content-length" for k in headers):
-            raise ApiValueError("headers: an iterable body needs a Content-Length header")
         tracker = _SendTracker(body)
         try:
             resp = self._open(
@@ -531,6 +628,21 @@ class RESTClientObject:
             # (its headers are cleaned when an exception is built from it).
             _redact.scrub_response(response, secrets, headers=not 200 <= resp.status <= 299)
         return response
+
+    @staticmethod
+    def _form_body(headers: dict[str, str], post_params: Any) -> bytes:
+        """``post_params`` encoded as the ``Content-Type`` in ``headers`` says (multipart by
+        default), with that header set to what was encoded."""
+        name = next((k for k in headers if k.lower() == "content-type"), "Content-Type")
+        content_type = headers.pop(name, "")
+        fields = list(post_params.items() if isinstance(post_params, Mapping) else post_params)
+        if content_type.lower().startswith("application/x-www-form-urlencoded"):
+            headers["Content-Type"] = content_type
+            return urlencode(fields).encode("ascii")
+        # As generated: a dict value is sent as JSON; urllib3 chooses the boundary.
+        fields = [(k, json.dumps(v) if isinstance(v, dict) else v) for k, v in fields]
+        body, headers["Content-Type"] = urllib3.encode_multipart_formdata(fields)
+        return body
 
     def _timeout(self, value: Union[TimeoutValue, Timeout]) -> Timeout:
         """The urllib3 ``Timeout`` for a call (the configured one when ``value`` is None)."""
