@@ -95,7 +95,7 @@ def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, return
     """One call style of ``build``: a plain function running the request it builds."""
     signature = inspect.signature(build)
     own = [p for p in signature.parameters.values() if p.kind is _KEYWORD]
-    spill_at = len(own)  # positional arguments past the operation's own are options
+    spill_at = len(own) - 1  # positional arguments (after self) past its own are options
     options = _option_parameters()
     option_names = tuple(p.name for p in options)
 
@@ -146,8 +146,22 @@ def _resolved_hints(build: Callable[..., Any]) -> dict[str, Any]:
     """The builder's annotations as objects where they resolve (strings otherwise)."""
     try:
         return typing.get_type_hints(build)
-    except Exception:  # a name only imported for type checkers: keep the strings
-        return dict(build.__annotations__)
+    except Exception:  # a name only imported for type checkers: resolve one by one
+        pass
+    hints: dict[str, Any] = {}
+    for name, annotation in build.__annotations__.items():
+        try:
+            hints[name] = typing.get_type_hints(_Annotated(annotation), build.__globals__)["x"]
+        except Exception:
+            hints[name] = annotation  # kept as the string
+    return hints
+
+
+class _Annotated:
+    """Something ``typing.get_type_hints`` resolves one annotation of."""
+
+    def __init__(self, annotation: Any) -> None:
+        self.__annotations__ = {"x": annotation}
 
 
 def _returned_model(build: Callable[..., Any], hints: dict[str, Any]) -> Any:
