@@ -64,7 +64,7 @@ __all__ = [
 T = TypeVar("T")
 
 #: What ``param_serialize`` returns: ``(method, url, header_params, body, post_params)``.
-RequestSerialized = tuple[str, str, dict[str, str], Any, list[Any]]
+RequestSerialized = tuple[str, str, dict[str, str], Any, Optional[list[Any]]]
 
 #: The authentication every operation of the spec declares.
 _AUTH_SETTINGS = ["ApiKeyAuth"]
@@ -526,7 +526,7 @@ class ApiClient:
             )
         if token_sent:
             self._warn_if_cleartext(url)
-        return method, url, headers, body, post_params or []
+        return method, url, headers, body, post_params
 
     def _apply_auth(
         self,
