@@ -175,3 +175,36 @@ def test_a_subclass_can_override_an_operation(server: ImagesServer) -> None:
     with ApiClient(Configuration(host=server.url, access_token=API_KEY)) as client:
         assert Traced(client).create_image(_request()).data
     assert seen == ["create_image"]
+
+
+def test_a_builder_with_keyword_only_parameters_gets_keyword_only_options(
+    server: ImagesServer,
+) -> None:
+    from openapiopenai._request import ApiRequest
+    from openapiopenai.api._operation import operation, with_http_info
+
+    class FilesLikeApi(ImagesApi):
+        @operation
+        def generate(
+            self, prompt: str, *, size: str = "256x256", **options: typing.Any
+        ) -> ApiRequest[ImagesResponse]:
+            """Generate, with a keyword-only size."""
+            request = CreateImageRequest(prompt=prompt, size=size)
+            return ApiRequest(
+                "generate",
+                "POST",
+                "/images/generations",
+                ImagesResponse,
+                json=request,
+                options=options,  # type: ignore[arg-type]
+            )
+
+        generate_with_http_info = with_http_info(generate)
+
+    parameters = inspect.signature(FilesLikeApi.generate).parameters
+    assert parameters["size"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert parameters["_request_timeout"].kind is inspect.Parameter.KEYWORD_ONLY
+    with ApiClient(Configuration(host=server.url, access_token=API_KEY)) as client:
+        info = FilesLikeApi(client).generate_with_http_info("p", size="512x512", _retries=0)
+    assert info.status_code == 200
+    assert server.requests[0].json == {"prompt": "p", "size": "512x512"}

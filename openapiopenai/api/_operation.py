@@ -94,9 +94,15 @@ _OPTIONS_DOC = """\
 def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, returns: str) -> Any:
     """One call style of ``build``: a plain function running the request it builds."""
     signature = inspect.signature(build)
+    kinds = {p.kind for p in signature.parameters.values()}
     own = [p for p in signature.parameters.values() if p.kind is _KEYWORD]
-    spill_at = len(own) - 1  # positional arguments (after self) past its own are options
+    # Positional arguments (after self) past the operation's own are options, as generated;
+    # after a "*" or "*args" in the builder they can only be keywords.
+    positional = not kinds & {inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_POSITIONAL}
+    spill_at = len(own) - 1 if positional else 1 << 30
     options = _option_parameters()
+    if not positional:
+        options = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in options]
     option_names = tuple(p.name for p in options)
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
