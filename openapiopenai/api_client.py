@@ -469,7 +469,7 @@ class ApiClient:
         authentication of ``auth_settings`` (or ``_request_auth``) are added, path
         parameters are filled in, the query is appended, a model or dict ``body`` is made
         JSON-ready and ``files`` are read into ``post_params``.  Given headers win over the
-        defaults.  Header names and values are checked here, before anything is sent.
+        defaults.
         """
         config = self.configuration
         headers: dict[str, str] = dict(self.default_headers)
@@ -505,13 +505,6 @@ class ApiClient:
             for name, value in header_params.items():
                 if value is not None:
                     headers[name] = value if type(value) is str else str(value)
-        for name, value in headers.items():
-            # Printable ASCII needs no check (isascii() is a flag, isprintable() is false
-            # for CR, LF and NUL); the exact check runs only otherwise.
-            if not (
-                name.isascii() and value.isascii() and name.isprintable() and value.isprintable()
-            ):
-                _check_header(name, value)
 
         if body is not None and not isinstance(body, (bytes, MultipartBody)):
             body = self.sanitize_for_serialization(body)
@@ -570,7 +563,19 @@ class ApiClient:
 
         Operations make each attempt through this method, so patching it (or
         ``rest_client.request``) intercepts every call, as in the generated client.
+        Header names and values are checked first: nothing is sent with a CR or LF in one.
         """
+        if header_params:
+            for name, value in header_params.items():
+                # Printable ASCII needs no check (isascii() is a flag, isprintable() is
+                # false for CR, LF and NUL); the exact check runs only otherwise.
+                if not (
+                    type(name) is str
+                    and name.isascii()
+                    and name.isprintable()
+                    and (type(value) is not str or (value.isascii() and value.isprintable()))
+                ):
+                    _check_header(name, value)
         return self.rest_client.request(
             method,
             url,
@@ -657,13 +662,10 @@ class ApiClient:
                         inner = match.group(2)
                         return {k: self._deserialize_data(v, inner) for k, v in data.items()}
                     return self._deserialize_data(data, match.group(1))
-            native = self.NATIVE_TYPES_MAPPING.get(klass)
-            if native is not None:
-                klass = native
-            else:
-                klass = _model_class(klass)
-                if klass is None:
-                    raise ApiValueError(f"response_type: unknown type {klass!r}")
+            resolved = self.NATIVE_TYPES_MAPPING.get(klass) or _model_class(klass)
+            if resolved is None:
+                raise ApiValueError(f"response_type: unknown type {klass!r}")
+            klass = resolved
         if klass in self.PRIMITIVE_TYPES:
             try:
                 return klass(data)

@@ -438,9 +438,11 @@ class Configuration:
             stderr.setFormatter(logging.Formatter(self.logger_format))
             stderr._openapiopenai_debug = True  # type: ignore[attr-defined]
             logger.addHandler(stderr)
+            self.logger_stream_handler = stderr
         elif not self._debug:
             for handler in ours:
                 logger.removeHandler(handler)
+            self.logger_stream_handler = None
 
     @property
     def logger_format(self) -> str:

@@ -365,10 +365,9 @@ def _encode_body(body: Any, content_type: Optional[str]) -> RequestBody:
         return body.encode("utf-8")
     if isinstance(body, bool) and content_type.startswith("text/"):
         return b"true" if body else b"false"
-    raise ApiException(
-        status=0,
-        reason="Cannot prepare a request message for provided arguments. Please check that"
-        " your arguments match declared content type.",
+    raise ApiValueError(
+        f"body: cannot send a {type(body).__name__} as {content_type}; pass bytes or a str"
+        " (the generated client's 'Cannot prepare a request message')"
     )
 
 

@@ -347,3 +347,15 @@ def test_without_preload_content_reads_like_the_urllib3_response(
     assert client.rest_client.connections_in_use() == 0
     unread = api.create_image_without_preload_content(_request())
     assert unread.data == unread.read() and unread.json()["created"]
+
+
+def test_call_api_refuses_a_header_with_a_line_break_before_sending(
+    client: ApiClient, server: ImagesServer
+) -> None:
+    method, url, headers, body, post_params = client.param_serialize(
+        "POST", "/images/generations", body={"prompt": "p"}, auth_settings=["ApiKeyAuth"]
+    )
+    headers["X-Injected"] = "a\r\nX-Evil: 1"
+    with pytest.raises(ValueError, match="X-Injected"):
+        client.call_api(method, url, headers, body, post_params)
+    assert not server.requests
