@@ -12,6 +12,7 @@ import inspect
 import pydoc
 import typing
 from collections.abc import Iterator
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -208,3 +209,28 @@ def test_a_builder_with_keyword_only_parameters_gets_keyword_only_options(
         info = FilesLikeApi(client).generate_with_http_info("p", size="512x512", _retries=0)
     assert info.status_code == 200
     assert server.requests[0].json == {"prompt": "p", "size": "512x512"}
+
+
+def test_completion_infers_the_returned_model() -> None:
+    import jedi
+
+    source = (
+        "from openapiopenai import ApiClient, ImagesApi\n"
+        "from openapiopenai.models.create_image_request import CreateImageRequest\n"
+        "api = ImagesApi(ApiClient())\n"
+        "request = CreateImageRequest(prompt='otter')\n"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    for call, member in [
+        ("api.create_image(request).", "created"),
+        ("api.create_image_with_http_info(request).", "status_code"),
+        ("api.create_image_with_http_info(request).data.", "created"),
+        ("api.create_image_edit(b'', 'p').", "created"),
+    ]:
+        script = jedi.Script(source + call, path=repo / "completion_probe.py")
+        names = {c.name for c in script.complete(5, len(call))}
+        assert member in names, (call, sorted(names)[:10])
+    api = ImagesApi(ApiClient())
+    request = _request()
+    runtime = jedi.Interpreter("api.create_image(request).", [{"api": api, "request": request}])
+    assert "created" in {c.name for c in runtime.complete()}
