@@ -25,6 +25,7 @@ client, which sends it through ``param_serialize`` -> ``call_api`` -> ``response
 from __future__ import annotations
 
 import inspect
+import sys
 import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
@@ -99,7 +100,7 @@ def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, return
     # Positional arguments (after self) past the operation's own are options, as generated;
     # after a "*" or "*args" in the builder they can only be keywords.
     positional = not kinds & {inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_POSITIONAL}
-    spill_at = len(own) - 1 if positional else 1 << 30
+    spill_at = len(own) - 1 if positional else sys.maxsize
     options = _option_parameters()
     if not positional:
         options = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in options]
