@@ -690,6 +690,10 @@ class ApiClient:
                 ) from None
         return klass.from_dict(data)
 
+    # Code written for the generated client reaches this as ``_ApiClient__deserialize``
+    # (to turn a dict into a model by name); the name mangling gives it that name.
+    __deserialize = _deserialize_data
+
     def _deserialize_file(self, response: rest.RESTResponse) -> str:
         """Save the body to a file in ``temp_folder_path``; its path."""
         fd, path = tempfile.mkstemp(dir=self.configuration.temp_folder_path)
