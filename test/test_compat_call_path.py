@@ -362,3 +362,24 @@ def test_call_api_refuses_a_header_with_a_line_break_before_sending(
     with pytest.raises(ValueError, match="X-Injected"):
         client.call_api(method, url, headers, body, post_params)
     assert not server.requests
+
+
+def test_a_stand_in_response_as_generated_client_tests_build_it(client: ApiClient) -> None:
+    # Tests written for the generated client often return a MagicMock from call_api with
+    # .status, .data and .headers set (its read() returns another mock).
+    stand_in = mock.MagicMock()
+    stand_in.status = 200
+    stand_in.data = CANNED
+    stand_in.headers = {"content-type": "application/json"}
+    with mock.patch.object(ApiClient, "call_api", return_value=stand_in):
+        response = ImagesApi(client).create_image(_request())
+        info = ImagesApi(client).create_image_with_http_info(_request())
+    assert response.created == 1700000000
+    assert info.status_code == 200 and info.raw_data == CANNED
+    assert info.headers == {"content-type": "application/json"}
+    stand_in.status = 404
+    stand_in.data = b'{"error": {"message": "no such thing", "type": "invalid_request_error"}}'
+    patched = mock.patch.object(ApiClient, "call_api", return_value=stand_in)
+    with patched, pytest.raises(ApiException) as caught:
+        ImagesApi(client).create_image(_request(), _retries=0)
+    assert caught.value.status == 404
