@@ -568,16 +568,7 @@ class ApiClient:
         Header names and values are checked first: nothing is sent with a CR or LF in one.
         """
         if header_params:
-            for name, value in header_params.items():
-                # Printable ASCII needs no check (isascii() is a flag, isprintable() is
-                # false for CR, LF and NUL); the exact check runs only otherwise.
-                if not (
-                    type(name) is str
-                    and name.isascii()
-                    and name.isprintable()
-                    and (type(value) is not str or (value.isascii() and value.isprintable()))
-                ):
-                    _check_header(name, value)
+            _check_headers(header_params)
         return self.rest_client.request(
             method,
             url,
@@ -608,14 +599,14 @@ class ApiClient:
                 response_type = types[ranged]
             else:
                 response_type = types.get("default")
+        model = _model_class(response_type) if isinstance(response_type, str) else response_type
+        if model is not None and not isinstance(model, str):
+            return self._deserialize(response_data, model, 0)  # reads, and raises on errors
         response_data.read()
         body = response_data.data
         if not 200 <= status <= 299:
             raise self._status_error(response_data, body, 0)
         if isinstance(response_type, str):
-            model = _model_class(response_type)
-            if model is not None:
-                return self._deserialize(response_data, model, 0)
             if response_type in ("bytearray", "bytes"):
                 data: Any = body
             elif response_type == "file":
@@ -625,8 +616,6 @@ class ApiClient:
                 match = re.search(r"charset=([a-zA-Z\-\d]+)[\s;]?", content_type or "")
                 text = body.decode(match.group(1) if match else "utf-8")
                 data = self.deserialize(text, response_type, content_type)
-        elif response_type is not None:
-            return self._deserialize(response_data, response_type, 0)
         else:
             data = None
         return ApiResponse(
@@ -882,6 +871,26 @@ def _per_call_secrets(options: RequestOptions) -> list[str]:
 def _redact_secrets(body: bytes, secrets: list[str]) -> bytes:
     """``body`` with any of ``secrets`` the server echoed replaced."""
     return _redact.redact_bytes(body, secrets)
+
+
+def _check_headers(headers: Mapping[str, Any]) -> None:
+    """Refuse a header name or value HTTP cannot carry (CR, LF, NUL, non-Latin-1)."""
+    try:
+        text = "".join(headers) + "".join(headers.values())
+    except TypeError:  # a value that is not text: look at each
+        text = None
+    # Printable ASCII needs no closer look (isascii() is a flag, isprintable() is false
+    # for CR, LF and NUL): two C calls for all the headers of a request.
+    if text is not None and text.isascii() and text.isprintable():
+        return
+    for name, value in headers.items():
+        if not (
+            type(name) is str
+            and name.isascii()
+            and name.isprintable()
+            and (type(value) is not str or (value.isascii() and value.isprintable()))
+        ):
+            _check_header(name, value)
 
 
 def _check_header(name: str, value: str) -> None:

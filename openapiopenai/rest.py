@@ -594,15 +594,10 @@ class RESTClientObject:
         timeout = self._timeout(_request_timeout)
         method = method.upper()
         headers = dict(headers or {})
-        if post_params:
-            body = self._form_body(headers, post_params)
-        elif body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
-            if isinstance(body, (dict, list, tuple, str, int, float)):
-                body = _encode_body(body, _content_type(headers))
-            elif not any(k.lower() == "content-length" for k in headers):
-                raise ApiValueError("headers: an iterable body needs a Content-Length header")
-        if isinstance(body, (bytes, bytearray, memoryview)):
-            headers["Content-Length"] = str(memoryview(body).nbytes)
+        if type(body) is bytes:  # what operations send: checked first
+            headers["Content-Length"] = str(len(body))
+        elif post_params or body is not None:
+            body = self._encodable(headers, body, post_params)
         tracker = _SendTracker(body)
         try:
             resp = self._open(
@@ -627,6 +622,19 @@ class RESTClientObject:
             # (its headers are cleaned when an exception is built from it).
             _redact.scrub_response(response, secrets, headers=not 200 <= resp.status <= 299)
         return response
+
+    def _encodable(self, headers: dict[str, str], body: Any, post_params: Any) -> RequestBody:
+        """``body`` or ``post_params`` as bytes or byte chunks, ``Content-Length`` set."""
+        if post_params:
+            body = self._form_body(headers, post_params)
+        elif isinstance(body, (dict, list, tuple, str, int, float)):
+            body = _encode_body(body, _content_type(headers))
+        elif not isinstance(body, (bytes, bytearray, memoryview)):
+            if not any(k.lower() == "content-length" for k in headers):
+                raise ApiValueError("headers: an iterable body needs a Content-Length header")
+            return body  # type: ignore[no-any-return]
+        headers["Content-Length"] = str(memoryview(body).nbytes)
+        return body  # type: ignore[no-any-return]
 
     @staticmethod
     def _form_body(headers: dict[str, str], post_params: Any) -> bytes:
