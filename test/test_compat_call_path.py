@@ -383,3 +383,16 @@ def test_a_stand_in_response_as_generated_client_tests_build_it(client: ApiClien
     with patched, pytest.raises(ApiException) as caught:
         ImagesApi(client).create_image(_request(), _retries=0)
     assert caught.value.status == 404
+
+
+def test_call_api_takes_a_number_as_a_header_value_and_refuses_non_latin1(
+    client: ApiClient, server: ImagesServer
+) -> None:
+    method, url, headers, body, post_params = client.param_serialize(
+        "POST", "/images/generations", body={"prompt": "p"}, auth_settings=["ApiKeyAuth"]
+    )
+    client.call_api(method, url, {**headers, "X-Attempt": 2}, body, post_params).read()
+    assert server.requests[0].headers["X-Attempt"] == "2"
+    with pytest.raises(ValueError, match="Latin-1"):
+        client.call_api(method, url, {**headers, "X-Name": "caf\u00e9 \u2615"}, body, post_params)
+    assert len(server.requests) == 1
