@@ -22,6 +22,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from openapiopenai.testing._batches import BatchTiming
     from openapiopenai.testing._errors import openai_error
     from openapiopenai.testing._faults import Fault
     from openapiopenai.testing._multipart import Part
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from openapiopenai.testing._server import ImagesServer
 
 __all__ = [
+    "BatchTiming",
     "Fault",
     "Headers",
     "ImagesServer",
@@ -39,6 +41,7 @@ __all__ = [
 ]
 
 _EXPORTS = {
+    "BatchTiming": "openapiopenai.testing._batches",
     "Fault": "openapiopenai.testing._faults",
     "Headers": "openapiopenai.testing._record",
     "ImagesServer": "openapiopenai.testing._server",

@@ -3,8 +3,9 @@
 The rules come from the OpenAI spec, v2.0.0 and the latest one, and their field
 descriptions. Model-specific limits are rows of :data:`MODELS`; a parameter a model does
 not take is rejected by name (``unsupported_parameter``). Requests valid under v2.0.0 keep
-their meaning: without a ``model``, generations and edits use ``dall-e-2`` unless a
-parameter only the GPT image models take is present, and then :data:`DEFAULT_GPT_MODEL`.
+their meaning: without a ``model``, generations use ``dall-e-2`` unless a parameter only
+the GPT image models take is present, and then :data:`DEFAULT_GPT_MODEL`; edits use
+:data:`DEFAULT_GPT_MODEL`, as the latest contract says.
 
 One limit is this server's own, not the API's: it writes PNG only, so ``output_format``
 ``jpeg`` and ``webp`` are rejected (param ``output_format``, code ``unsupported_value``)
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "ENDPOINTS",
     "GPT_ONLY_PARAMS",
+    "JSON_EDITS",
     "MAX_EDIT_IMAGES",
     "MAX_GPT_IMAGE_BYTES",
     "MAX_IMAGE_BYTES",
@@ -242,6 +244,16 @@ ENDPOINTS: Mapping[str, EndpointRules] = {
         files=frozenset(("image",)),
     ),
 }
+
+#: The JSON form of ``/images/edits``: the references become ``image``/``mask`` files.
+JSON_EDITS = EndpointRules(
+    name="edits",
+    body="json",
+    params=(ENDPOINTS["/images/edits"].params - {"response_format"}) | {"moderation"},
+    required=("image", "prompt"),
+    files=frozenset(("image", "mask")),
+    file_arrays=frozenset(("image",)),
+)
 
 
 @dataclass(frozen=True)
@@ -460,7 +472,9 @@ def _string(params: Params, name: str, *, nullable: bool) -> str | None:
 def _model(endpoint: EndpointRules, params: Params, files: Files) -> ModelRules:
     name = _string(params, "model", nullable=True)
     if name is None:
-        name = DEFAULT_GPT_MODEL if _wants_gpt(endpoint, params, files) else DEFAULT_MODEL
+        # The latest contract defaults edits to gpt-image-1.5; generations stay dall-e-2.
+        gpt = endpoint.name == "edits" or _wants_gpt(endpoint, params, files)
+        name = DEFAULT_GPT_MODEL if gpt else DEFAULT_MODEL
     rules = MODELS.get(name)
     if rules is None or endpoint.name not in rules.endpoints:
         supported = tuple(m for m, r in MODELS.items() if endpoint.name in r.endpoints)
