@@ -57,6 +57,8 @@ class _FileText:
     def _from_response_body(cls, body: bytes) -> str:
         return body.decode("utf-8")
 
+    model_validate_json = _from_response_body  # what a client looks for without the above
+
 
 class FilesApi:
     """The Files operations of the OpenAI API."""
