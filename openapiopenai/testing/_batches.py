@@ -157,7 +157,7 @@ class BatchEngine:
                 start = obj["created_at"] + timing.validating
                 if now < start:
                     return batch
-                if now >= obj["expires_at"]:
+                if start >= obj["expires_at"]:
                     self._finish(batch, "expired", obj["expires_at"])
                     return batch
                 self._validate(batch, start)
@@ -221,8 +221,8 @@ class BatchEngine:
                 )
             ]
         content = self._files.read(file_id) or b""
-        raw_lines = [line for line in content.split(b"\n")]
-        if raw_lines and not raw_lines[-1].strip():
+        raw_lines = content.split(b"\n")
+        while raw_lines and not raw_lines[-1].strip():
             raw_lines.pop()
         if not raw_lines:
             return [_error("empty_file", "The input file is empty.", "input_file_id")]
