@@ -181,9 +181,7 @@ def test_download_cut_short_leaves_no_file(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_download_of_a_missing_file_raises_before_writing(
-    files: FilesApi, tmp_path: Path
-) -> None:
+def test_download_of_a_missing_file_raises_before_writing(files: FilesApi, tmp_path: Path) -> None:
     with pytest.raises(openapiopenai.NotFoundException):
         files.download_file_to("file-missing", tmp_path / "out.bin")
     with pytest.raises(openapiopenai.NotFoundException):
@@ -205,8 +203,11 @@ def test_path_ids_are_percent_encoded(files: FilesApi, server: ImagesServer) -> 
         (lambda f: f.create_file(b"{}", "batch"), "ApiValueError", ".jsonl"),
         (lambda f: f.create_file(None, "batch"), "ApiTypeError", "file"),
         (lambda f: f.create_file(("a.txt", b"x"), 3), "ApiTypeError", "purpose"),
-        (lambda f: f.create_file(("a.txt", b"x"), "user_data", {"anchor": "x", "seconds": 1}),
-         "ApiValueError", "anchor"),
+        (
+            lambda f: f.create_file(("a.txt", b"x"), "user_data", {"anchor": "x", "seconds": 1}),
+            "ApiValueError",
+            "anchor",
+        ),
         (lambda f: f.list_files(limit=0), "ApiValueError", "limit"),
         (lambda f: f.list_files(limit=10001), "ApiValueError", "limit"),
         (lambda f: f.list_files(order="up"), "ApiValueError", "order"),
@@ -256,7 +257,7 @@ def test_size_limits_are_checked_before_sending(files: FilesApi, server: ImagesS
 
 def test_server_side_file_errors(files: FilesApi, client: openapiopenai.ApiClient) -> None:
     client.configuration.client_side_validation = False
-    with pytest.raises(openapiopenai.BadRequestException, match="Must be .jsonl"):
+    with pytest.raises(openapiopenai.BadRequestException, match=r"Must be \.jsonl"):
         files.create_file(("a.txt", b"{}"), "batch")
     raw = files.api_client.rest_client.request(
         "GET", files.api_client.configuration.host + "/files?limit=0",
@@ -281,7 +282,9 @@ def test_faults_apply_to_the_new_routes(files: FilesApi, server: ImagesServer) -
     server.respond_with(500, openai_error("boom", type="server_error"))
     with pytest.raises(openapiopenai.ServiceException, match="boom"):
         files.list_files()
-    server.respond_with(429, openai_error("slow down", type="requests"), headers={"Retry-After": "0"})
+    server.respond_with(
+        429, openai_error("slow down", type="requests"), headers={"Retry-After": "0"}
+    )
     assert files.list_files(_retries=1).data == []
     assert [r.status for r in server.requests] == [500, 429, 200]
 
@@ -344,7 +347,9 @@ def test_every_batch_operation_in_all_three_styles(
     cancelled = batches.cancel_batch(created.id)
     assert cancelled.status == "cancelling"
     assert batches.cancel_batch_with_http_info(info.data.id).data.status == "cancelling"
-    raw = batches.cancel_batch_without_preload_content(json.loads(raw.read() or b"{}").get("id", "x"))
+    raw = batches.cancel_batch_without_preload_content(
+        json.loads(raw.read() or b"{}").get("id", "x")
+    )
     raw.close()
     clock.now += 5
     assert batches.retrieve_batch(created.id).status == "cancelled"

@@ -84,7 +84,9 @@ def start(
     name = "input.jsonl" if purpose == "batch" else "input.txt"
     file_id = files.create_file((name, content), purpose).id
     request = CreateBatchRequest(
-        input_file_id=file_id, endpoint=endpoint, completion_window="24h"  # type: ignore[arg-type]
+        input_file_id=file_id,
+        endpoint=endpoint,
+        completion_window="24h",  # type: ignore[arg-type]
     )
     return batches.create_batch(request).id
 
@@ -247,9 +249,7 @@ def test_input_file_limits_fail_the_batch(
     assert codes == ["too_many_tasks", "file_too_large", "invalid_file_purpose"]
 
 
-def test_cancel_keeps_the_partial_output(
-    files: FilesApi, batches: BatchApi, clock: Clock
-) -> None:
+def test_cancel_keeps_the_partial_output(files: FilesApi, batches: BatchApi, clock: Clock) -> None:
     batch_id = start(files, batches, b"".join(gen(i) for i in range(4)))
     clock.now += 10 + 50  # half of in_progress: two lines ran
     cancelling = batches.cancel_batch(batch_id)
