@@ -113,6 +113,7 @@ def run(output: PathArg = "demo-output", out: Optional[IO[str]] = None) -> list[
                     image=generated[0],
                     mask=("mask.png", make_mask(256)),
                     prompt="a full moon over the sea",
+                    model="dall-e-2",
                     size="256x256",
                     response_format="b64_json",
                 ),

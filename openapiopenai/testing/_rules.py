@@ -309,7 +309,13 @@ Files = Mapping[str, Sequence[Part]]
 Params = Mapping[str, Any]
 
 
-def validate(endpoint: EndpointRules, params: Params, files: Files) -> ImageJob:
+def validate(
+    endpoint: EndpointRules,
+    params: Params,
+    files: Files,
+    *,
+    edit_default_model: str = DEFAULT_GPT_MODEL,
+) -> ImageJob:
     """Check one request against the endpoint's and the model's rules.
 
     ``params`` holds the JSON body's members or the form's text fields (strings);
@@ -320,7 +326,7 @@ def validate(endpoint: EndpointRules, params: Params, files: Files) -> ImageJob:
     form = endpoint.body == "multipart"
     _check_names(endpoint, params, files)
 
-    model = _model(endpoint, params, files)
+    model = _model(endpoint, params, files, edit_default_model)
     prompt = _prompt(params, model) if "prompt" in endpoint.params else None
     n = _integer(params, "n", form, 1, model.max_n, model) or 1
     size = _size(params, model)
@@ -469,12 +475,18 @@ def _string(params: Params, name: str, *, nullable: bool) -> str | None:
     return value
 
 
-def _model(endpoint: EndpointRules, params: Params, files: Files) -> ModelRules:
+def _model(
+    endpoint: EndpointRules, params: Params, files: Files, edit_default_model: str
+) -> ModelRules:
     name = _string(params, "model", nullable=True)
     if name is None:
-        # The latest contract defaults edits to gpt-image-1.5; generations stay dall-e-2.
-        gpt = endpoint.name == "edits" or _wants_gpt(endpoint, params, files)
-        name = DEFAULT_GPT_MODEL if gpt else DEFAULT_MODEL
+        if _wants_gpt(endpoint, params, files):
+            name = DEFAULT_GPT_MODEL
+        elif endpoint.name == "edits":
+            # The latest contract defaults edits to gpt-image-1.5 (API 2.0.0: dall-e-2).
+            name = edit_default_model
+        else:
+            name = DEFAULT_MODEL
     rules = MODELS.get(name)
     if rules is None or endpoint.name not in rules.endpoints:
         supported = tuple(m for m, r in MODELS.items() if endpoint.name in r.endpoints)

@@ -527,6 +527,13 @@ class ImagesServer:
         max_body_size: larger request bodies get a 413.
         stream_interval: seconds to wait between the events of a streamed response
             (``0``: send them back to back); see also :meth:`hold_stream`.
+        edit_default_model: the model of an edit that names none (and takes no GPT-only
+            parameter): ``gpt-image-1.5`` as the latest contract says; ``dall-e-2`` for
+            the API 2.0.0 behaviour.
+
+    It also serves ``/v1/files`` and ``/v1/batches`` (batches run on ``clock``; see
+    :attr:`batch_timing`) and JSON edits of images referenced by file id, data URL or
+    an image URL it served.
     """
 
     def __init__(
@@ -539,6 +546,7 @@ class ImagesServer:
         clock: Callable[[], float] = time.time,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         stream_interval: float = 0.0,
+        edit_default_model: str = "gpt-image-1.5",
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError("api_keys must be a collection of keys, not one string")
@@ -552,6 +560,7 @@ class ImagesServer:
         self._service = ImagesService(
             api_keys=api_keys, store=ImageStore(url_ttl, clock), clock=clock
         )
+        self._service.edit_default_model = edit_default_model
         self._faults = FaultQueue()
         self._log = RequestLog()
         self._stopping = threading.Event()

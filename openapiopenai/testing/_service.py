@@ -42,6 +42,7 @@ from openapiopenai.testing._multipart import (
 )
 from openapiopenai.testing._record import Headers, mask_api_key
 from openapiopenai.testing._rules import (
+    DEFAULT_GPT_MODEL,
     ENDPOINTS,
     JSON_EDITS,
     MAX_EDIT_IMAGES,
@@ -163,6 +164,8 @@ class ImagesService:
         self._api_keys = None if api_keys is None else frozenset(api_keys)
         self._store = store
         self._clock = clock
+        #: The model of a multipart edit that names none and takes no GPT-only parameter.
+        self.edit_default_model = DEFAULT_GPT_MODEL
         self.files = FileStore(clock)
         self.batches = BatchEngine(self.files, clock, self._run_line)
         self._files_routes = FilesRoutes(self.files, self.batches)
@@ -201,7 +204,11 @@ class ImagesService:
             if endpoint.name == "edits" and _is_json(parsed.media_type):
                 job = self._json_edit_job(self._json_body(parsed), request.base_url)
             else:
-                job = validate(endpoint, *self._parameters(endpoint, parsed))
+                job = validate(
+                    endpoint,
+                    *self._parameters(endpoint, parsed),
+                    edit_default_model=self.edit_default_model,
+                )
             return self._images_response(job, request.base_url)
         except ApiError as error:
             return Response.of_error(error)
