@@ -136,25 +136,16 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         "--output", "-o", default="demo-output", metavar="DIR", help="default: ./demo-output"
     )
     demo.set_defaults(run=_demo)
+
+    from openapiopenai._cli_batch import add_commands
+
+    add_commands(commands, _connection_options())
     return parser
 
 
 def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    where = common.add_argument_group("connection")
-    target = where.add_mutually_exclusive_group()
-    target.add_argument(
-        "--base-url", metavar="URL", help="API base URL (default: $OPENAI_BASE_URL or OpenAI's)"
-    )
-    target.add_argument(
-        "--local",
-        action="store_true",
-        help="run against a local test server started in this process (no key, no network)",
-    )
-    where.add_argument("--api-key", metavar="KEY", help="API key (default: $OPENAI_API_KEY)")
-    where.add_argument(
-        "--timeout", type=_positive_float, metavar="SECONDS", help="per-request timeout"
-    )
+    _add_connection_options(common)
     out = common.add_argument_group("output")
     out.add_argument(
         "-o", "--output", metavar="DIR", help="directory to save the images in (default: .)"
@@ -169,6 +160,30 @@ def _common_options() -> argparse.ArgumentParser:
         help="print the response JSON (one event per line with --stream); save only with -o",
     )
     return common
+
+
+def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_argument_group("connection")
+    target = where.add_mutually_exclusive_group()
+    target.add_argument(
+        "--base-url", metavar="URL", help="API base URL (default: $OPENAI_BASE_URL or OpenAI's)"
+    )
+    target.add_argument(
+        "--local",
+        action="store_true",
+        help="run against a local test server started in this process (no key, no network)",
+    )
+    where.add_argument("--api-key", metavar="KEY", help="API key (default: $OPENAI_API_KEY)")
+    where.add_argument(
+        "--timeout", type=_positive_float, metavar="SECONDS", help="per-request timeout"
+    )
+
+
+def _connection_options() -> argparse.ArgumentParser:
+    """The connection options alone (the ``files`` and ``batches`` commands save no images)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    _add_connection_options(parent)
+    return parent
 
 
 def _model_and_count(parser: argparse.ArgumentParser) -> None:
