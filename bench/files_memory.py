@@ -38,7 +38,7 @@ _SERVER = textwrap.dedent(
 
 
 def peak_mb() -> float:
-    """This process's peak resident set size so far, in MB (ru_maxrss: KB on Linux, bytes on macOS)."""
+    """This process's peak RSS so far, in MB (ru_maxrss: KB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak * (1 if sys.platform == "darwin" else 1024) / (1024 * 1024)
 

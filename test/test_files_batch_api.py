@@ -327,7 +327,8 @@ def test_every_batch_operation_in_all_three_styles(
     info = batches.create_batch_with_http_info(CreateBatchRequest(**request))
     assert info.status_code == 200 and info.data.input_file_id == input_id
     raw = batches.create_batch_without_preload_content(request)
-    assert json.loads(raw.read())["object"] == "batch"
+    third = json.loads(raw.read())
+    assert third["object"] == "batch"
 
     assert batches.retrieve_batch(created.id).id == created.id
     assert batches.retrieve_batch_with_http_info(created.id).data.status == "validating"
@@ -347,9 +348,10 @@ def test_every_batch_operation_in_all_three_styles(
     cancelled = batches.cancel_batch(created.id)
     assert cancelled.status == "cancelling"
     assert batches.cancel_batch_with_http_info(info.data.id).data.status == "cancelling"
-    raw = batches.cancel_batch_without_preload_content(
-        json.loads(raw.read() or b"{}").get("id", "x")
-    )
+    raw = batches.cancel_batch_without_preload_content(third["id"])
+    assert raw.status == 200 and json.loads(raw.read())["status"] == "cancelling"
+    raw = batches.cancel_batch_without_preload_content("batch_missing")
+    assert raw.status == 404  # whatever its status: no exception
     raw.close()
     clock.now += 5
     assert batches.retrieve_batch(created.id).status == "cancelled"

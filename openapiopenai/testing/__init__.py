@@ -12,6 +12,10 @@ scripted faults::
         ...  # point a client at server.url
         assert server.requests[0].fault is not None
 
+It also serves the Files and Batch APIs (``/v1/files``, ``/v1/batches``; batches run on
+the server's clock, see ``ImagesServer.batch_timing``) and JSON edits of images referenced
+by file id, data URL or an image URL it served.
+
 Run it standalone with ``python -m openapiopenai.testing serve --port 8080``. Names are
 imported on first use, so importing this package is cheap.
 """
