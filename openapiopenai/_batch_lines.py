@@ -82,8 +82,7 @@ def request_line(cls: type[L], custom_id: str, request: RequestModel, *, check: 
     if getattr(request, "stream", None):
         raise ApiValueError("stream: a batch request cannot stream")
     body = json.loads(request.to_json_bytes())
-    line: Any = cls
-    return line(custom_id=custom_id, method="POST", url=url, body=body)  # type: ignore[no-any-return]
+    return cls.model_validate({"custom_id": custom_id, "method": "POST", "url": url, "body": body})
 
 
 def parse_images_line(cls: type[ResponseModel], line: bytes) -> tuple[str, ImagesResponse]:
@@ -105,10 +104,13 @@ def parse_images_line(cls: type[ResponseModel], line: bytes) -> tuple[str, Image
             skeleton, values = split
     try:
         output: Any = cls.model_validate_json(skeleton)
-    except ValueError as e:
-        if skeleton is line:
+    except ValueError:
+        output = None
+    if output is None:  # the whole line says what is wrong (a cut line may hide it)
+        try:
+            output, values = cls.model_validate_json(line), []
+        except ValueError as e:
             raise ApiValueError(f"line: not a batch output line: {e}") from None
-        output, values = cls.model_validate_json(line), []
     custom_id = output.custom_id or ""
     response = output.response
     if output.error is not None or response is None:
