@@ -421,3 +421,20 @@ def test_wait_for_batch_polls_until_done(
     assert sleeps == [0.5] * len(sleeps) and 4 <= len(sleeps) <= 8
     with pytest.raises(openapiopenai.ApiValueError, match="poll_interval"):
         batches.wait_for_batch(made.id, poll_interval=0)
+
+
+def test_iter_file_lines_joins_lines_across_chunks(files: FilesApi, server: ImagesServer) -> None:
+    lines = [b"x" * 300_000, b"", b'{"a": 1}', b"y" * 2_000_000, b"  ", b"tail"]
+    file_id = server.add_file(
+        iter([b"\n".join(lines)[i : i + 7777] for i in range(0, 2_400_000, 7777)]),
+        "o.jsonl",
+        "batch_output",
+    )
+    assert list(files.iter_file_lines(file_id)) == [
+        b"x" * 300_000,
+        b'{"a": 1}',
+        b"y" * 2_000_000,
+        b"tail",
+    ]
+    empty = server.add_file(b"", "e.jsonl", "batch_output")
+    assert list(files.iter_file_lines(empty)) == []

@@ -211,6 +211,25 @@ class FilesApi:
             raise self.api_client._status_error(response, response.read(), 0, options)
         return response.stream(chunk_size)
 
+    def iter_file_lines(self, file_id: str, **options: Unpack[RequestOptions]) -> Iterator[bytes]:
+        """The lines of a JSONL file (a batch's output), each without its newline, as they
+        arrive: memory holds one line at a time.  Blank lines are skipped."""
+        buffer = bytearray()
+        for chunk in self.iter_file_content(file_id, **options):
+            start = 0
+            while True:
+                end = chunk.find(b"\n", start)
+                if end < 0:
+                    buffer += chunk[start:]
+                    break
+                buffer += chunk[start:end]
+                if buffer.strip():
+                    yield bytes(buffer)
+                buffer.clear()
+                start = end + 1
+        if buffer.strip():
+            yield bytes(buffer)
+
     def download_file_to(
         self,
         file_id: str,
