@@ -438,3 +438,12 @@ def test_iter_file_lines_joins_lines_across_chunks(files: FilesApi, server: Imag
     ]
     empty = server.add_file(b"", "e.jsonl", "batch_output")
     assert list(files.iter_file_lines(empty)) == []
+
+
+def test_a_file_name_a_header_cannot_carry_is_served(files: FilesApi) -> None:
+    file_id = files.create_file(('otter "€".txt', b"hi"), "user_data").id
+    raw = files.download_file_without_preload_content(file_id)
+    assert raw.status == 200 and raw.read() == b"hi"
+    # The client sends quotes as %22 (as browsers do); the non-ASCII letter is replaced.
+    assert raw.getheader("Content-Disposition") == 'attachment; filename="otter %22_%22.txt"'
+    assert files.retrieve_file(file_id).filename == "otter %22€%22.txt"

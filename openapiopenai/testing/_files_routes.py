@@ -62,7 +62,7 @@ class FilesRoutes:
                 return self._list_files(query)
             if action == "content":
                 _allow(method, "GET")
-                return self._content(object_id, method)
+                return self._content(object_id)
             if action is not None:
                 raise _unknown(request)
             if method == "DELETE":
@@ -176,7 +176,7 @@ class FilesRoutes:
             }
         )
 
-    def _content(self, file_id: str, method: str) -> Response:
+    def _content(self, file_id: str) -> Response:
         from openapiopenai.testing._service import Response
 
         stored = self._file(file_id)
@@ -184,7 +184,7 @@ class FilesRoutes:
             200,
             b"",
             "application/octet-stream",
-            [("Content-Disposition", f'attachment; filename="{stored.filename}"')],
+            [("Content-Disposition", f'attachment; filename="{_header_safe(stored.filename)}"')],
             stream=lambda: self.files.chunks(stored),
             length=stored.bytes,
         )
@@ -259,6 +259,11 @@ class FilesRoutes:
                 "has_more": has_more,
             }
         )
+
+
+def _header_safe(name: str) -> str:
+    """``name`` with what a quoted header value cannot carry (quotes, non-ASCII) replaced."""
+    return re.sub(r'[^ -~]|["\\]', "_", name)
 
 
 def _json(body: Any) -> Response:
