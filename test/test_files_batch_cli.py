@@ -110,3 +110,53 @@ def test_create_from_a_jsonl_path_cancel_and_errors(
     assert code == 2 and "KEY=VALUE" in out
     code, out = run(server, capsys, "files", "upload", str(tmp_path / "nope.jsonl"))
     assert code == 2 and "no such file" in out
+
+
+def test_serve_takes_batch_timing_and_the_edit_default(tmp_path: Path) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    import openapiopenai
+    from openapiopenai import BatchApi, FilesApi
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    args = [sys.executable, "-m", "openapiopenai.testing", "serve", "--port", "0", "--quiet"]
+    bad = subprocess.run(
+        [*args, "--batch-seconds", "0", "-1", "0"], env=env, capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "negative" in bad.stderr
+    process = subprocess.Popen(
+        [*args, "--batch-seconds", "0", "0", "0", "--edit-default-model", "dall-e-2"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        match = re.search(r"(http://127\.0\.0\.1:\d+/v1)", process.stdout.readline())
+        assert match
+        configuration = openapiopenai.Configuration(host=match.group(1), access_token=API_KEY)
+        with openapiopenai.ApiClient(configuration) as client:
+            line = BatchRequestInput.for_request("a", CreateImageRequest(prompt="p"))
+            file_id = FilesApi(client).create_file(("in.jsonl", line.to_jsonl()), "batch").id
+            batch = BatchApi(client).create_batch(
+                {
+                    "input_file_id": file_id,
+                    "endpoint": "/v1/images/generations",
+                    "completion_window": "24h",
+                }
+            )
+            assert BatchApi(client).retrieve_batch(batch.id).status == "completed"
+            from conftest import make_png
+
+            png = make_png(64, 64)
+            edit = openapiopenai.ImagesApi(client).create_image_edit(png, "p", size="256x256")
+            assert edit.usage is None  # dall-e-2 answered
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.wait()
