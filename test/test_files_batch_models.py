@@ -61,7 +61,7 @@ def test_requests_send_only_what_was_set_and_refuse_unknown_fields() -> None:
         )
     with pytest.raises(ValueError):
         BatchFileExpirationAfter(anchor="created_at", seconds=60)
-    with pytest.raises(openapiopenai.ApiValueError, match="seconds"):
-        openapiopenai.FilesApi(openapiopenai.ApiClient()).create_file(
+    with openapiopenai.ApiClient() as client, pytest.raises(openapiopenai.ApiValueError):
+        openapiopenai.FilesApi(client).create_file(
             ("a.txt", b"x"), "user_data", {"anchor": "created_at", "seconds": 60}
         )
