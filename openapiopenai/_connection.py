@@ -5,10 +5,15 @@ two system calls and, with ``TCP_NODELAY``, two packets for every small JSON req
 These connection classes hold the header block back and send it together with the first
 body chunk when that chunk is small (or alone, just before reading the response when there
 is no body).  Nothing else changes: the bytes on the wire are the same.
+
+Their responses also skip every informational (1xx) response before the final one:
+http.client skips only ``100 Continue``, and would take a ``103 Early Hints`` for the
+answer (losing the real one).
 """
 
 from __future__ import annotations
 
+import http.client
 from typing import Any, Optional
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -59,12 +64,43 @@ class _CoalescingMixin:
         super().close()  # type: ignore[misc]
 
 
+#: Informational responses skipped before the final one; more means a broken server.
+_MAX_INFORMATIONAL = 32
+#: As http.client bounds a header block.
+_MAX_HEADER_LINES = 100
+
+
+class _FinalResponse(http.client.HTTPResponse):
+    """An http.client response that skips every 1xx (but 101) and reads the final one."""
+
+    def _read_status(self) -> tuple[str, int, str]:
+        for _ in range(_MAX_INFORMATIONAL):
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 100 <= status <= 199 or status == 101:
+                return version, status, reason
+            _skip_header_block(self.fp)
+        raise http.client.HTTPException(
+            f"more than {_MAX_INFORMATIONAL} informational (1xx) responses"
+        )
+
+
+def _skip_header_block(fp: Any) -> None:
+    """Read past the header lines of an informational response, up to its blank line."""
+    for _ in range(_MAX_HEADER_LINES + 1):
+        line = fp.readline(http.client._MAXLINE + 1)  # type: ignore[attr-defined]
+        if len(line) > http.client._MAXLINE:  # type: ignore[attr-defined]
+            raise http.client.LineTooLong("header line")
+        if line in (b"\r\n", b"\n", b""):
+            return
+    raise http.client.HTTPException(f"got more than {_MAX_HEADER_LINES} headers")
+
+
 class _HTTPConnection(_CoalescingMixin, HTTPConnection):
-    pass
+    response_class = _FinalResponse
 
 
 class _HTTPSConnection(_CoalescingMixin, HTTPSConnection):
-    pass
+    response_class = _FinalResponse
 
 
 class _HTTPConnectionPool(HTTPConnectionPool):

@@ -55,7 +55,11 @@ def run(output: PathArg = "demo-output", out: Optional[IO[str]] = None) -> list[
     folder = Path(output)
     steps: list[DemoStep] = []
     with ImagesServer() as server:
-        configuration = openapiopenai.Configuration(host=server.url, access_token="sk-demo-local")
+        configuration = openapiopenai.Configuration(
+            host=server.url,
+            access_token="sk-demo-local",
+            trust_env=False,  # loopback: no proxy
+        )
         with openapiopenai.ApiClient(configuration) as client:
             api = openapiopenai.ImagesApi(client)
 
@@ -109,6 +113,7 @@ def run(output: PathArg = "demo-output", out: Optional[IO[str]] = None) -> list[
                     image=generated[0],
                     mask=("mask.png", make_mask(256)),
                     prompt="a full moon over the sea",
+                    model="dall-e-2",
                     size="256x256",
                     response_format="b64_json",
                 ),

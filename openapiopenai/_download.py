@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 from urllib.parse import urljoin, urlsplit
 
+from urllib3.exceptions import LocationParseError
+from urllib3.util.url import Url, parse_url
+
 from openapiopenai._multipart import sniff_image_type
 from openapiopenai._request import ApiRequest
 from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES
@@ -30,7 +33,15 @@ if TYPE_CHECKING:
     from openapiopenai.configuration import TimeoutValue
     from openapiopenai.rest import RESTResponse
 
-__all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "Download", "download_image", "redact_url", "same_origin"]
+__all__ = [
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "Download",
+    "UnsafeUrl",
+    "download_image",
+    "parse_http_url",
+    "redact_url",
+    "same_origin",
+]
 
 logger = logging.getLogger("openapiopenai")
 
@@ -54,24 +65,68 @@ class Download:
 
 def redact_url(url: str) -> str:
     """``url`` without its query string and fragment (where signed URLs keep the secret)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<a URL that does not parse>"
     hidden = "?…" if parts.query else ""
     return f"{parts.scheme}://{parts.netloc}{parts.path}{hidden}"
 
 
-def _origin(url: str) -> tuple[str, str, Optional[int]]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
+_READ_DIFFERENTLY = ", which URL parsers read differently"
+
+
+class UnsafeUrl(ValueError):
+    """A URL that is not an absolute http(s) URL every parser reads the same way."""
+
+
+def parse_http_url(url: str) -> Url:
+    """``url`` parsed by urllib3, the parser that connects: one parse for check and send.
+
+    Refused (:class:`UnsafeUrl`): a URL that is not absolute http(s), and one that parsers
+    read differently: a backslash, control characters, whitespace or ``user@`` in the
+    authority, a percent-encoded host.  ``urllib.parse`` and browsers take
+    ``http://OTHER\\@API/x`` for API-HOST, urllib3 connects to OTHER.
+    """
+    if not isinstance(url, str):
+        raise UnsafeUrl(f"expected a string, got {type(url).__name__}")
+    if "\\" in url or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        # Whitespace in the path and query is percent-encoded by urllib3; refused anywhere
+        # all the same, since some parsers strip it (urlsplit drops tabs and newlines).
+        what = "a backslash, a control character or whitespace"
+        raise UnsafeUrl(f"it holds {what}{_READ_DIFFERENTLY}")
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in _DEFAULT_PORTS:
+        raise UnsafeUrl("not an absolute http:// or https:// URL")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        raise UnsafeUrl(f"it holds user@ before the host{_READ_DIFFERENTLY}")
+    if "%" in authority and not authority.startswith("["):
+        raise UnsafeUrl(f"its host is percent-encoded{_READ_DIFFERENTLY}")
     try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+        parsed = parse_url(url)
+    except LocationParseError:
+        raise UnsafeUrl("it does not parse as a URL") from None
+    if not parsed.host:
+        raise UnsafeUrl("it names no host")
+    return parsed
+
+
+def _origin(parsed: Url) -> tuple[str, str, Optional[int]]:
+    scheme = (parsed.scheme or "").lower()
+    return scheme, (parsed.host or "").lower(), parsed.port or _DEFAULT_PORTS.get(scheme)
 
 
 def same_origin(url: str, other: str) -> bool:
-    """Whether two URLs share scheme, host and port (default ports filled in)."""
-    return _origin(url) == _origin(other)
+    """Whether two URLs share scheme, host and port (default ports filled in).
+
+    Both are read by urllib3's parser, the one that connects; a URL it cannot read, or one
+    :func:`parse_http_url` refuses, shares no origin.
+    """
+    try:
+        return _origin(parse_http_url(url)) == _origin(parse_http_url(other))
+    except UnsafeUrl:
+        return False
 
 
 def download_image(
@@ -86,36 +141,47 @@ def download_image(
     ``timeout`` defaults to the client's configured one; a body over ``max_bytes`` is
     abandoned.  Raises :class:`ImageUrlExpiredError` for 403/404/410,
     :class:`ImageDownloadError` for other failures of the image host, and the transport
-    errors (``ApiConnectionError``, ``ApiTimeoutError``) as API calls do.
+    errors (``ApiConnectionError``, ``ApiTimeoutError``) as API calls do.  A ``url`` that
+    :func:`parse_http_url` refuses is an ``ApiValueError``, a redirect to one an
+    ``ImageDownloadError``; nothing is sent to it.
     """
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ApiValueError(f"max_bytes: must be a positive int, got {max_bytes!r}")
-    _check_scheme(url)
+    parsed = _checked_url(url)
     for _ in range(_MAX_REDIRECTS + 1):
-        response = _get(client, url, timeout)
+        url = parsed.url  # what is sent is what was checked
+        response = _get(client, parsed, timeout)
         if response.status not in _REDIRECTS:
             return _read_image(client, response, url, max_bytes)
         location = response.getheader("location")
         response.release()
         if not location:
             raise _error(response, url, "a redirect without a Location header")
-        target = urljoin(url, location)
-        _check_scheme(target)
-        if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
-            raise _error(response, url, f"refusing a redirect from https to {redact_url(target)}")
-        url = target
+        try:
+            if "\\" in location or any(ord(c) < 0x20 or ord(c) == 0x7F for c in location):
+                raise UnsafeUrl(f"it holds a backslash or a control character{_READ_DIFFERENTLY}")
+            target = parse_http_url(urljoin(url, location))
+        except UnsafeUrl as e:
+            raise _error(response, url, f"refusing a redirect to an unsafe URL: {e}") from None
+        if parsed.scheme == "https" and target.scheme != "https":
+            shown = redact_url(target.url)
+            raise _error(response, url, f"refusing a redirect from https to {shown}")
+        parsed = target
     raise ImageDownloadError(message=f"more than {_MAX_REDIRECTS} redirects from the image URL")
 
 
-def _check_scheme(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
-        raise ApiValueError(f"url: must be an absolute http(s) URL, got {redact_url(url)!r}")
+def _checked_url(url: str) -> Url:
+    try:
+        return parse_http_url(url)
+    except UnsafeUrl as e:
+        shown = redact_url(url) if isinstance(url, str) else type(url).__name__
+        raise ApiValueError(f"url: refused {shown!r}: {e}") from None
 
 
-def _get(client: ApiClient, url: str, timeout: TimeoutValue) -> RESTResponse:
+def _get(client: ApiClient, parsed: Url, timeout: TimeoutValue) -> RESTResponse:
     started = time.monotonic()
-    headers = _headers(client, url)
+    url = parsed.url
+    headers = _headers(client, parsed)
     try:
         response = client.rest_client.request("GET", url, headers=headers, _request_timeout=timeout)
     except ApiException as error:
@@ -125,13 +191,17 @@ def _get(client: ApiClient, url: str, timeout: TimeoutValue) -> RESTResponse:
     return response
 
 
-def _headers(client: ApiClient, url: str) -> dict[str, str]:
+def _headers(client: ApiClient, parsed: Url) -> dict[str, str]:
     """The client's own headers, auth included, for its API host; only the basics elsewhere."""
-    if same_origin(url, client.configuration.host):
+    try:
+        api_origin = _origin(parse_http_url(client.configuration.host))
+    except UnsafeUrl:
+        api_origin = None
+    if _origin(parsed) == api_origin:
         from openapiopenai.models.images_response import ImagesResponse
 
-        request = ApiRequest("download_image", "GET", urlsplit(url).path, ImagesResponse)
-        headers = client._headers(request, url)
+        request = ApiRequest("download_image", "GET", parsed.path or "/", ImagesResponse)
+        headers = client._headers(request, parsed.url)
         headers.pop("Content-Type", None)
     else:
         headers = {"User-Agent": client.user_agent}

@@ -54,7 +54,8 @@ class ApiRequest(Generic[T]):
     """One operation call: where it goes, what it carries and what it returns.
 
     The body is either ``json`` (a request model, sent as JSON with only the fields set)
-    or ``form`` (a multipart body).
+    or ``form`` (a multipart body).  ``path_params`` fill ``{name}`` placeholders in
+    ``path`` (percent-encoded); ``query`` is a list of ``(name, value)`` pairs for the URL.
     """
 
     name: str
@@ -64,6 +65,8 @@ class ApiRequest(Generic[T]):
     json: Optional[RequestModel] = None
     form: Optional[MultipartBody] = None
     options: RequestOptions = field(default_factory=lambda: RequestOptions())
+    path_params: Optional[dict[str, Any]] = None
+    query: Optional[list[tuple[str, Any]]] = None
 
     def __post_init__(self) -> None:
         if self.options:
@@ -77,6 +80,11 @@ class ApiRequest(Generic[T]):
         if self.json is not None:
             return self.json.to_json_bytes()
         return None
+
+    @property
+    def response_types_map(self) -> dict[str, Optional[str]]:
+        """The status -> type name map ``ApiClient.response_deserialize`` takes."""
+        return {"200": self.response_type.__name__}
 
     @property
     def content_type(self) -> Optional[str]:

@@ -32,6 +32,7 @@ __all__ = [
     "ModelRules",
     "check_edit",
     "check_generation",
+    "check_json_edit",
     "check_stream",
     "check_variation",
     "validated",
@@ -331,6 +332,21 @@ def check_edit(form: Any, images: Sequence[FilePart], mask: Optional[FilePart]) 
             "must have transparency (an alpha channel or tRNS) when no mask is given; "
             "its transparent pixels mark the area to edit",
         )
+
+
+def check_json_edit(body: Any) -> None:
+    """Per-model rules for a JSON edit (images by reference): GPT image models only."""
+    given = _set_fields(body)
+    _check_prompt(given)
+    model = body.model if body.model is not None else "gpt-image-1.5"
+    rules = EDIT_RULES.get(model)
+    if rules is not None and not rules.gpt_params:
+        raise _reject(
+            "model", f"{model} takes uploaded images only; image references need a GPT image model"
+        )
+    if rules is not None:
+        _check_model_params(model, rules, given)
+    _check_output(given)
 
 
 def check_variation(form: Any, image: FilePart) -> None:

@@ -8,35 +8,69 @@ across threads.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import ipaddress
+import json
 import logging
+import mimetypes
+import os
+import re
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Mapping
+from enum import Enum
 from types import TracebackType
 from typing import Any, ClassVar, Optional, TypeVar, Union
 from urllib.parse import quote, urlsplit
 
-from openapiopenai import _validation, rest
+from openapiopenai import _redact, _validation, rest
 from openapiopenai._multipart import MultipartBody
 from openapiopenai._request import ApiRequest, RequestOptions, check_header_name
 from openapiopenai._streaming import ImageStream
 from openapiopenai._version import __version__
 from openapiopenai.api_response import ApiResponse
 from openapiopenai.configuration import Configuration, TimeoutValue
-from openapiopenai.exceptions import (
+from openapiopenai.exceptions import (  # the generated module re-exports these
     ApiException,
+    ApiResponseTooLargeError,
     ApiResponseValidationError,
     ApiTransportError,
     ApiTypeError,
     ApiValueError,
+    BadRequestException,
+    ForbiddenException,
+    NotFoundException,
+    ServiceException,
+    UnauthorizedException,
 )
 from openapiopenai.retry import Retry
 
-__all__ = ["ApiClient"]
+__all__ = [
+    "ApiClient",
+    "ApiException",
+    "ApiValueError",
+    "BadRequestException",
+    "ForbiddenException",
+    "NotFoundException",
+    "RequestSerialized",
+    "ServiceException",
+    "UnauthorizedException",
+]
 
 T = TypeVar("T")
+
+#: What ``param_serialize`` returns: ``(method, url, header_params, body, post_params)``.
+RequestSerialized = tuple[str, str, dict[str, str], Any, Optional[list[Any]]]
+
+#: The authentication every operation of the spec declares.
+_AUTH_SETTINGS = ["ApiKeyAuth"]
+
+#: Response classes by name, as ``response_types_map`` names them (see _model_class).
+_RESPONSE_TYPES: dict[str, type[Any]] = {}
 
 logger = logging.getLogger("openapiopenai")
 
@@ -49,6 +83,20 @@ class ApiClient:
     Use it as a context manager (or call :meth:`close`) so its connections are closed.
     ``header_name``/``header_value`` add one default header, as in the generated client.
     """
+
+    PRIMITIVE_TYPES: ClassVar[tuple[type, ...]] = (float, bool, bytes, str, int)
+    NATIVE_TYPES_MAPPING: ClassVar[dict[str, type]] = {
+        "int": int,
+        "long": int,
+        "float": float,
+        "str": str,
+        "bool": bool,
+        "date": datetime.date,
+        "datetime": datetime.datetime,
+        "decimal": decimal.Decimal,
+        "UUID": uuid.UUID,
+        "object": object,
+    }
 
     _default: ClassVar[Optional[ApiClient]] = None
     _insecure_warned: ClassVar[set[str]] = set()
@@ -78,6 +126,8 @@ class ApiClient:
         if header_name is not None:
             self.set_default_header(header_name, header_value or "")
         self.cookie = cookie
+        #: The configuration's switch, as the generated client copies it.
+        self.client_side_validation = self.configuration.client_side_validation
         self.user_agent = (
             f"openapiopenai/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
         )
@@ -137,7 +187,16 @@ class ApiClient:
                 f"{request.name}_stream() to iterate the streamed events"
             )
         response, retries = self._send(request, read_body=True)
-        return self._deserialize(response, request.response_type, retries, request.options)
+        if not 200 <= response.status <= 299:
+            raise self._status_error(response, response.data, retries, request.options)
+        response_type = request.response_type
+        _RESPONSE_TYPES[response_type.__name__] = response_type
+        result = self.response_deserialize(
+            response_data=response, response_types_map=request.response_types_map
+        )
+        if retries:
+            result.retries = retries
+        return result
 
     def open(self, request: ApiRequest[Any]) -> rest.RESTResponse:
         """Send ``request`` and return the response unread, whatever its status."""
@@ -153,8 +212,10 @@ class ApiClient:
         if not 200 <= response.status <= 299:
             raise self._status_error(response, response.read(), retries, request.options)
         ctype = (response.getheader("content-type") or "").split(";")[0].strip().lower()
+        secrets = self._secrets(request.options)
         if ctype != "text/event-stream":
-            body = response.read()
+            _redact.scrub_response(response, secrets)
+            body = _redact.redact_bytes(self._read(response, request.options), secrets)
             raise ApiResponseValidationError(
                 response.status,
                 response.reason,
@@ -163,21 +224,26 @@ class ApiClient:
                 message=f"expected a text/event-stream response, got {ctype or 'none'}",
                 retries=retries,
             )
-        return ImageStream(response, retries)
+        return ImageStream(
+            response,
+            retries,
+            max_event_bytes=self.configuration.max_event_bytes,
+            secrets=secrets,
+        )
 
     def _send(
         self, request: ApiRequest[Any], *, read_body: bool = False
     ) -> tuple[rest.RESTResponse, int]:
         """Run attempts until one gives a response to keep; return it and the retry count.
 
-        With ``read_body`` the body is read within the attempt, so a connection lost
-        mid-body is a failed attempt like any other transport error.
+        The request is serialized once (:meth:`param_serialize`); each attempt is one
+        :meth:`call_api`.  With ``read_body`` the body is read within the attempt, so a
+        connection lost mid-body is a failed attempt like any other transport error.
         """
         options = request.options
-        url = self._url(request)
-        headers = self._headers(request, url)
-        body = request.body
+        method, url, headers, body, post_params = self._serialize(request)
         policy = self._retry_policy(options)
+        per_call_secrets = _per_call_secrets(options)
         timeout = options.get("_request_timeout")
         if timeout is not None:
             rest.to_urllib3_timeout(timeout)  # bad values fail here, before anything is sent
@@ -186,18 +252,16 @@ class ApiClient:
         while True:
             attempt_started = time.monotonic()
             try:
-                response = self.rest_client.request(
-                    request.method,
-                    url,
-                    headers=headers,
-                    body=body,
-                    _request_timeout=timeout,
+                response = self.call_api(
+                    method, url, headers, body, post_params, _request_timeout=timeout
                 )
+                if per_call_secrets:
+                    _redact.scrub_response(response, per_call_secrets)
                 wait = policy.wait_after_response(
                     response.status, response.getheaders(), retries + 1, time.monotonic() - started
                 )
                 if wait is None and read_body:
-                    response.read()
+                    self._read(response, options)
             except ApiTransportError as error:
                 error.retries = retries
                 wait = policy.wait_after_error(error, retries + 1, time.monotonic() - started)
@@ -216,59 +280,43 @@ class ApiClient:
         value = options.get("_retries")
         return Retry.from_value(self.configuration.retries if value is None else value)
 
-    def _url(self, request: ApiRequest[Any]) -> str:
-        host_index = request.options.get("_host_index", 0)
+    def _serialize(self, request: ApiRequest[Any]) -> RequestSerialized:
+        """What the operation's own part of the generated ``_serialize`` step builds."""
+        options = request.options
+        host_index = options.get("_host_index", 0)
         if host_index != 0 or type(host_index) is not int:
             if isinstance(host_index, bool) or not isinstance(host_index, int):
                 raise ApiValueError(f"_host_index: must be an int, got {host_index!r}")
             self.configuration.get_host_from_settings(host_index)  # raises when out of range
-        # The configured host wins: index 0 is the spec's only server.
-        config = self.configuration
-        if config.azure_deployment:
-            url = f"{config.host}/deployments/{quote(config.azure_deployment, safe='')}"
-            url += f"{request.path}?api-version={quote(config.api_version or '', safe='')}"
-        else:
-            url = config.host + request.path
-        auth = request.options.get("_request_auth")
-        if auth and auth.get("in") == "query":
-            sep = "&" if "?" in url else "?"
-            url += f"{sep}{quote(str(auth['key']))}={quote(str(auth['value']))}"
-        return url
-
-    def _headers(self, request: ApiRequest[Any], url: str) -> dict[str, str]:
-        headers = dict(self.default_headers)
-        headers["Accept"] = "text/event-stream" if request.wants_stream else "application/json"
+        headers: dict[str, Any] = {
+            "Accept": "text/event-stream" if request.wants_stream else "application/json"
+        }
         content_type = self._content_type(request)
         if content_type is not None:
             headers["Content-Type"] = content_type
         if request.form is not None:
             headers["Content-Length"] = str(request.form.content_length)
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        if self.configuration.organization:
-            headers["OpenAI-Organization"] = self.configuration.organization
-        if self.configuration.project:
-            headers["OpenAI-Project"] = self.configuration.project
-        if self.configuration.azure_api_key:
-            headers["api-key"] = self.configuration.azure_api_key
-        auth = request.options.get("_request_auth")
-        if auth is None:
-            token = self.configuration.access_token
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
-                self._warn_if_cleartext(url)
-        elif auth.get("in", "header") == "header":
-            headers[str(auth["key"])] = str(auth["value"])
-        for name, value in (request.options.get("_headers") or {}).items():
-            headers[name] = str(value)
-        for name, value in headers.items():
-            # Printable ASCII needs no check (isascii() is a flag, isprintable() is false
-            # for CR, LF and NUL); the exact check runs only otherwise.
-            if not (
-                name.isascii() and value.isascii() and name.isprintable() and value.isprintable()
-            ):
-                _check_header(name, value)
-        return headers
+        extra = options.get("_headers")
+        if extra:
+            headers.update(extra)
+        return self.param_serialize(
+            method=request.method,
+            resource_path=request.path,
+            path_params=request.path_params,
+            query_params=list(request.query) if request.query else None,
+            header_params=headers,
+            body=request.body,
+            post_params=[],
+            files=None,
+            auth_settings=_AUTH_SETTINGS,
+            collection_formats=None,
+            _host=None,
+            _request_auth=options.get("_request_auth"),
+        )
+
+    def _headers(self, request: ApiRequest[Any], url: str) -> dict[str, str]:
+        """The headers ``request`` goes out with (auth included); ``url`` is unused."""
+        return self._serialize(request)[2]
 
     def _content_type(self, request: ApiRequest[Any]) -> Optional[str]:
         wanted = request.options.get("_content_type")
@@ -333,20 +381,27 @@ class ApiClient:
         retries: int,
         options: Optional[RequestOptions] = None,
     ) -> ApiResponse[Any]:
-        body = response.read()
-        headers = response.getheaders()
+        body = self._read(response, options)
+        if type(body) is not bytes:  # a test's stand-in response: it sets .data, as generated
+            body = response.data
+        headers = response.headers
         if not 200 <= response.status <= 299:
             raise self._status_error(response, body, retries, options)
         try:
             parse = getattr(response_type, "_from_response_body", response_type.model_validate_json)
             data = parse(body)
         except ValueError as e:  # pydantic's ValidationError is a ValueError
+            # pydantic quotes the input it rejected: the body may hold an echoed key.
+            secrets = self._secrets(options)
+            _redact.scrub_response(response, secrets)
             raise ApiResponseValidationError(
                 response.status,
                 response.reason,
-                body=body,
+                body=_redact.redact_bytes(body, secrets),
                 headers=headers,
-                message=_invalid_body_message(response_type, response, e),
+                message=_redact.redact_text(
+                    _invalid_body_message(response_type, response, e), secrets
+                ),
                 retries=retries,
             ) from None
         if hasattr(data, "_bind_client"):
@@ -372,35 +427,152 @@ class ApiClient:
             data: Any = ErrorResponse.model_validate_json(body) if body else None
         except ValueError:
             data = None
-        secrets = [*self.configuration.secrets(), *_per_call_secrets(options or {})]
-        body = _redact_secrets(body, secrets)
-        if data is not None:
-            data.error.message = _redact_secrets(data.error.message.encode(), secrets).decode()
+        secrets = self._secrets(options)
+        body = _redact.redact_bytes(body, secrets)
+        data = _redact.redact_error(data, secrets)  # message, code, param, type
         return ApiException.from_response(http_resp=response, body=body, data=data, retries=retries)
+
+    def _read(self, response: rest.RESTResponse, options: Optional[RequestOptions]) -> bytes:
+        """``response.read()``; a too-large error comes with its headers cleaned of secrets."""
+        try:
+            return response.read()
+        except ApiResponseTooLargeError:
+            _redact.scrub_response(response, self._secrets(options))  # e.headers is theirs
+            raise
+
+    def _secrets(self, options: Optional[RequestOptions] = None) -> list[str]:
+        """The configured credentials and those given for this call."""
+        return [*self.configuration.secrets(), *_per_call_secrets(options or {})]
 
     def _redact(self, body: bytes) -> bytes:
         """``body`` with any configured secret replaced (for text shown to people)."""
-        return _redact_secrets(body, self.configuration.secrets())
+        return _redact.redact_bytes(body, self.configuration.secrets())
 
-    # -- generated-client compatibility ----------------------------------------------
+    # -- the generated call path: param_serialize -> call_api -> response_deserialize -----
+
+    def param_serialize(
+        self,
+        method: str,
+        resource_path: str,
+        path_params: Optional[Mapping[str, Any]] = None,
+        query_params: Optional[list[tuple[str, Any]]] = None,
+        header_params: Optional[Mapping[str, Any]] = None,
+        body: Any = None,
+        post_params: Optional[list[tuple[str, Any]]] = None,
+        files: Optional[Mapping[str, Any]] = None,
+        auth_settings: Optional[list[str]] = None,
+        collection_formats: Optional[Mapping[str, str]] = None,
+        _host: Optional[str] = None,
+        _request_auth: Optional[Mapping[str, Any]] = None,
+    ) -> RequestSerialized:
+        """Build ``(method, url, header_params, body, post_params)`` for :meth:`call_api`.
+
+        As in the generated client: the default headers, the cookie and the
+        authentication of ``auth_settings`` (or ``_request_auth``) are added, path
+        parameters are filled in, the query is appended, a model or dict ``body`` is made
+        JSON-ready and ``files`` are read into ``post_params``.  Given headers win over the
+        defaults.
+        """
+        config = self.configuration
+        headers: dict[str, str] = dict(self.default_headers)
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if config.organization:
+            headers["OpenAI-Organization"] = config.organization
+        if config.project:
+            headers["OpenAI-Project"] = config.project
+        if config.azure_api_key:
+            headers["api-key"] = config.azure_api_key
+
+        if path_params:
+            for name, value in self.parameters_to_tuples(
+                self.sanitize_for_serialization(dict(path_params)), collection_formats
+            ):
+                quoted = quote(str(value), safe=config.safe_chars_for_path_param)
+                resource_path = resource_path.replace("{" + name + "}", quoted)
+
+        if post_params or files:
+            post_params = self.parameters_to_tuples(
+                self.sanitize_for_serialization(post_params or []), collection_formats
+            )
+            if files:
+                post_params.extend(self.files_parameters(dict(files)))
+
+        queries: list[tuple[str, Any]] = list(query_params or ())
+        if config.azure_deployment:
+            resource_path = f"/deployments/{quote(config.azure_deployment, safe='')}{resource_path}"
+            queries.insert(0, ("api-version", config.api_version or ""))
+        token_sent = self._apply_auth(headers, queries, auth_settings, _request_auth)
+        if header_params:
+            for name, value in header_params.items():
+                if value is not None:
+                    headers[name] = value if type(value) is str else str(value)
+
+        if body is not None and not isinstance(body, (bytes, MultipartBody)):
+            body = self.sanitize_for_serialization(body)
+
+        if _host is None or config.ignore_operation_servers:
+            url = config.host + resource_path
+        else:
+            url = _host + resource_path
+        if queries:
+            url += "?" + self.parameters_to_url_query(
+                self.sanitize_for_serialization(queries), collection_formats
+            )
+        if token_sent:
+            self._warn_if_cleartext(url)
+        return method, url, headers, body, post_params
+
+    def _apply_auth(
+        self,
+        headers: dict[str, str],
+        queries: list[tuple[str, Any]],
+        auth_settings: Optional[list[str]],
+        request_auth: Optional[Mapping[str, Any]],
+    ) -> bool:
+        """Add the authentication; whether the configured token was added."""
+        if not auth_settings:
+            return False
+        if request_auth:
+            self._apply_auth_params(headers, queries, request_auth)
+            return False
+        config = self.configuration
+        if config.refresh_api_key_hook is not None:
+            config.refresh_api_key_hook(config)
+        token = config.access_token
+        if not token:
+            return False
+        if auth_settings is _AUTH_SETTINGS:  # the operations' own: one bearer token
+            headers["Authorization"] = "Bearer " + token
+            return True
+        settings = config.auth_settings()
+        for name in auth_settings:
+            setting = settings.get(name)
+            if setting:
+                self._apply_auth_params(headers, queries, setting)
+        return "Authorization" in headers
 
     def call_api(
         self,
         method: str,
         url: str,
         header_params: Optional[Mapping[str, str]] = None,
-        body: Optional[Union[bytes, MultipartBody]] = None,
-        post_params: Optional[Any] = None,
+        body: Any = None,
+        post_params: Optional[list[tuple[str, Any]]] = None,
         _request_timeout: TimeoutValue = None,
     ) -> rest.RESTResponse:
-        """Send one prepared request as is (no retries); the response is unread."""
-        headers = dict(header_params or {})
-        for name, value in headers.items():
-            _check_header(name, value)
+        """Send one prepared request as is (one attempt); the response is unread.
+
+        Operations make each attempt through this method, so patching it (or
+        ``rest_client.request``) intercepts every call, as in the generated client.
+        Header names and values are checked first: nothing is sent with a CR or LF in one.
+        """
+        if header_params:
+            _check_headers(header_params)
         return self.rest_client.request(
             method,
             url,
-            headers=headers,
+            headers=header_params,
             body=body,
             post_params=post_params,
             _request_timeout=_request_timeout,
@@ -409,23 +581,265 @@ class ApiClient:
     def response_deserialize(
         self,
         response_data: rest.RESTResponse,
-        response_types_map: Optional[Mapping[str, Optional[type[Any]]]] = None,
+        response_types_map: Optional[Mapping[str, Any]] = None,
     ) -> ApiResponse[Any]:
-        """Parse a response from :meth:`call_api` into the model its status maps to."""
+        """Parse a response from :meth:`call_api` into the type its status maps to.
+
+        ``response_types_map`` maps a status (``"200"``, ``"2XX"`` or ``"default"``) to a
+        type name (``"ImagesResponse"``, ``"str"``, ``"List[int]"``, ``"bytearray"``,
+        ``"file"``) or a class.  An error status raises the exception it maps to.
+        """
         types = response_types_map or {}
-        status = str(response_data.status)
-        response_type = types.get(status) or types.get(f"{status[0]}XX")
-        if response_type is None:
-            body = response_data.read()
-            if not 200 <= response_data.status <= 299:
-                raise self._status_error(response_data, body, 0)
-            return ApiResponse(
-                status_code=response_data.status,
-                headers=response_data.getheaders(),
-                data=body,
-                raw_data=body,
-            )
-        return self._deserialize(response_data, response_type, 0)
+        status = response_data.status
+        key = str(status)
+        response_type = types.get(key)
+        if response_type is None and key not in types:
+            ranged = f"{key[0]}XX" if 100 <= status <= 599 else None
+            if ranged is not None and ranged in types:
+                response_type = types[ranged]
+            else:
+                response_type = types.get("default")
+        model = _model_class(response_type) if isinstance(response_type, str) else response_type
+        if model is not None and not isinstance(model, str):
+            return self._deserialize(response_data, model, 0)  # reads, and raises on errors
+        response_data.read()
+        body = response_data.data
+        if not 200 <= status <= 299:
+            raise self._status_error(response_data, body, 0)
+        if isinstance(response_type, str):
+            if response_type in ("bytearray", "bytes"):
+                data: Any = body
+            elif response_type == "file":
+                data = self._deserialize_file(response_data)
+            else:
+                content_type = response_data.headers.get("content-type")
+                match = re.search(r"charset=([a-zA-Z\-\d]+)[\s;]?", content_type or "")
+                text = body.decode(match.group(1) if match else "utf-8")
+                data = self.deserialize(text, response_type, content_type)
+        else:
+            data = None
+        return ApiResponse(
+            status_code=status, headers=response_data.headers, data=data, raw_data=body
+        )
+
+    def deserialize(
+        self, response_text: str, response_type: Any, content_type: Optional[str]
+    ) -> Any:
+        """Turn a response text into ``response_type`` (a type name or a class)."""
+        if content_type is None:
+            try:
+                data: Any = json.loads(response_text)
+            except ValueError:
+                data = response_text
+        elif _JSON_TYPE.match(content_type):
+            data = "" if response_text == "" else json.loads(response_text)
+        elif _TEXT_TYPE.match(content_type):
+            data = response_text
+        else:
+            raise ApiException(status=0, reason=f"Unsupported content type: {content_type}")
+        return self._deserialize_data(data, response_type)
+
+    def _deserialize_data(self, data: Any, klass: Any) -> Any:
+        if data is None:
+            return None
+        if isinstance(klass, str):
+            for prefix, pattern in _GENERIC_TYPES:
+                if klass.startswith(prefix):
+                    match = pattern.fullmatch(klass)
+                    if match is None:
+                        raise ApiValueError(f"response_type: malformed {klass!r}")
+                    if prefix == "List[":
+                        return [self._deserialize_data(item, match.group(1)) for item in data]
+                    if prefix == "Dict[":
+                        inner = match.group(2)
+                        return {k: self._deserialize_data(v, inner) for k, v in data.items()}
+                    return self._deserialize_data(data, match.group(1))
+            resolved = self.NATIVE_TYPES_MAPPING.get(klass) or _model_class(klass)
+            if resolved is None:
+                raise ApiValueError(f"response_type: unknown type {klass!r}")
+            klass = resolved
+        if klass in self.PRIMITIVE_TYPES:
+            try:
+                return klass(data)
+            except UnicodeEncodeError:
+                return str(data)
+            except TypeError:
+                return data
+        if klass is object:
+            return data
+        if klass is datetime.date or klass is datetime.datetime:
+            return _parse_date(data, klass)
+        if klass is decimal.Decimal:
+            return decimal.Decimal(data)
+        if klass is uuid.UUID:
+            return uuid.UUID(data)
+        if isinstance(klass, type) and issubclass(klass, Enum):
+            try:
+                return klass(data)
+            except ValueError:
+                raise ApiException(
+                    status=0, reason=f"Failed to parse `{data}` as `{klass}`"
+                ) from None
+        return klass.from_dict(data)
+
+    # Code written for the generated client reaches this as ``_ApiClient__deserialize``
+    # (to turn a dict into a model by name); the name mangling gives it that name.
+    __deserialize = _deserialize_data
+
+    def _deserialize_file(self, response: rest.RESTResponse) -> str:
+        """Save the body to a file in ``temp_folder_path``; its path."""
+        fd, path = tempfile.mkstemp(dir=self.configuration.temp_folder_path)
+        os.close(fd)
+        disposition = response.headers.get("Content-Disposition")
+        if disposition:
+            match = re.search(r"filename=['\"]?([^'\"\s]+)['\"]?", disposition)
+            name = os.path.basename(match.group(1)) if match else ""
+            if name not in ("", ".", ".."):
+                os.remove(path)
+                path = os.path.join(os.path.dirname(path), name)
+        with open(path, "wb") as f:
+            f.write(response.data)
+        return path
+
+    def sanitize_for_serialization(self, obj: Any) -> Any:
+        """``obj`` as JSON-ready data: models as their ``to_dict()``, dates as ISO 8601."""
+        if obj is None:
+            return None
+        if isinstance(obj, Enum):
+            return obj.value
+        if isinstance(obj, self.PRIMITIVE_TYPES):
+            return obj
+        if isinstance(obj, list):
+            return [self.sanitize_for_serialization(item) for item in obj]
+        if isinstance(obj, tuple):
+            return tuple(self.sanitize_for_serialization(item) for item in obj)
+        if isinstance(obj, dict):
+            return {key: self.sanitize_for_serialization(val) for key, val in obj.items()}
+        if isinstance(obj, (datetime.datetime, datetime.date)):
+            return obj.isoformat()
+        if isinstance(obj, (uuid.UUID, decimal.Decimal)):
+            return str(obj)
+        secret = getattr(obj, "get_secret_value", None)  # pydantic's SecretStr
+        if callable(secret):
+            return secret()
+        to_dict = getattr(obj, "to_dict", None)
+        return self.sanitize_for_serialization(to_dict() if callable(to_dict) else vars(obj))
+
+    def parameters_to_tuples(
+        self,
+        params: Union[Mapping[str, Any], list[tuple[str, Any]]],
+        collection_formats: Optional[Mapping[str, str]],
+    ) -> list[tuple[str, Any]]:
+        """Parameters as ``(name, value)`` pairs, lists joined by their collection format."""
+        formats = collection_formats or {}
+        pairs: list[tuple[str, Any]] = []
+        for name, value in params.items() if isinstance(params, Mapping) else params:
+            if isinstance(value, bool):
+                value = str(value).lower()
+            fmt = formats.get(name)
+            if fmt is None:
+                pairs.append((name, value))
+            elif fmt == "multi":
+                pairs.extend((name, _text(item)) for item in value)
+            else:
+                pairs.append((name, _DELIMITERS.get(fmt, ",").join(_text(v) for v in value)))
+        return pairs
+
+    def parameters_to_url_query(
+        self,
+        params: Union[Mapping[str, Any], list[tuple[str, Any]]],
+        collection_formats: Optional[Mapping[str, str]],
+    ) -> str:
+        """Parameters as a URL query string (``a=Hello%20World&b=123``)."""
+        formats = collection_formats or {}
+        pairs: list[str] = []
+        for name, value in params.items() if isinstance(params, Mapping) else params:
+            key = quote(str(name))
+            if isinstance(value, bool):
+                value = str(value).lower()
+            elif isinstance(value, dict):
+                value = json.dumps(value)
+            fmt = formats.get(name) if isinstance(value, (list, tuple)) else None
+            if fmt is None:
+                pairs.append(f"{key}={quote(str(value))}")
+            elif fmt == "multi":
+                pairs.extend(f"{key}={quote(_text(item))}" for item in value)
+            else:
+                joined = _DELIMITERS.get(fmt, ",").join(quote(_text(v)) for v in value)
+                pairs.append(f"{key}={joined}")
+        return "&".join(pairs)
+
+    def files_parameters(self, files: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """``files`` (a path, bytes, a ``(filename, data)`` pair or a list of them) as
+        ``(name, (filename, data, mimetype))`` form parameters."""
+        params: list[tuple[str, Any]] = []
+        for name, value in files.items():
+            if isinstance(value, list):
+                for item in value:
+                    params.extend(self.files_parameters({name: item}))
+                continue
+            if isinstance(value, str):
+                with open(value, "rb") as f:
+                    filename, data = os.path.basename(value), f.read()
+            elif isinstance(value, bytes):
+                filename, data = name, value
+            elif isinstance(value, tuple):
+                filename, data = value
+            else:
+                raise ApiValueError(f"{name}: unsupported file value {type(value).__name__}")
+            mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            params.append((name, (filename, data, mimetype)))
+        return params
+
+    def select_header_accept(self, accepts: list[str]) -> Optional[str]:
+        """The ``Accept`` value for ``accepts``: a JSON type if there is one."""
+        return _prefer_json(accepts)
+
+    def select_header_content_type(self, content_types: list[str]) -> Optional[str]:
+        """The ``Content-Type`` for ``content_types``: a JSON type if there is one."""
+        return _prefer_json(content_types)
+
+    def update_params_for_auth(
+        self,
+        headers: dict[str, Any],
+        queries: list[tuple[str, Any]],
+        auth_settings: Optional[list[str]],
+        resource_path: str,
+        method: str,
+        body: Any,
+        request_auth: Optional[Mapping[str, Any]] = None,
+    ) -> None:
+        """Add the authentication named by ``auth_settings`` (or ``request_auth``)."""
+        if not auth_settings:
+            return
+        if request_auth:
+            self._apply_auth_params(headers, queries, request_auth)
+            return
+        config = self.configuration
+        if config.refresh_api_key_hook is not None:
+            config.refresh_api_key_hook(config)
+        settings = config.auth_settings()
+        for name in auth_settings:
+            setting = settings.get(name)
+            if setting:
+                self._apply_auth_params(headers, queries, setting)
+
+    def _apply_auth_params(
+        self, headers: dict[str, Any], queries: list[tuple[str, Any]], setting: Mapping[str, Any]
+    ) -> None:
+        where = setting.get("in", "header")
+        if where == "header":
+            if setting.get("type") != "http-signature":
+                headers[str(setting["key"])] = str(setting["value"])
+        elif where == "query":
+            queries.append((str(setting["key"]), setting["value"]))
+        elif where == "cookie":
+            value = quote(str(setting["value"]), safe="!#$%&'()*+-./:<=>?@[]^_`{|}~%+/=")
+            cookie = headers.get("Cookie")
+            pair = f"{setting['key']}={value}"
+            headers["Cookie"] = f"{cookie}; {pair}" if cookie else pair
+        else:
+            raise ApiValueError("Authentication token must be in `query` or `header`")
 
 
 def _invalid_body_message(
@@ -456,11 +870,27 @@ def _per_call_secrets(options: RequestOptions) -> list[str]:
 
 def _redact_secrets(body: bytes, secrets: list[str]) -> bytes:
     """``body`` with any of ``secrets`` the server echoed replaced."""
-    for secret in secrets:
-        raw = secret.encode()
-        if len(raw) >= 8 and raw in body:
-            body = body.replace(raw, b"[redacted]")
-    return body
+    return _redact.redact_bytes(body, secrets)
+
+
+def _check_headers(headers: Mapping[str, Any]) -> None:
+    """Refuse a header name or value HTTP cannot carry (CR, LF, NUL, non-Latin-1)."""
+    try:
+        text = "".join(headers) + "".join(headers.values())
+    except TypeError:  # a value that is not text: look at each
+        text = None
+    # Printable ASCII needs no closer look (isascii() is a flag, isprintable() is false
+    # for CR, LF and NUL): two C calls for all the headers of a request.
+    if text is not None and text.isascii() and text.isprintable():
+        return
+    for name, value in headers.items():
+        if not (
+            type(name) is str
+            and name.isascii()
+            and name.isprintable()
+            and (type(value) is not str or (value.isascii() and value.isprintable()))
+        ):
+            _check_header(name, value)
 
 
 def _check_header(name: str, value: str) -> None:
@@ -490,3 +920,50 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+_JSON_TYPE = re.compile(r"^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)", re.IGNORECASE)
+_TEXT_TYPE = re.compile(r"^text/[a-z.+-]+\s*(;|$)", re.IGNORECASE)
+_GENERIC_TYPES = (
+    ("Optional[", re.compile(r"Optional\[(.*)]")),
+    ("List[", re.compile(r"List\[(.*)]")),
+    ("Dict[", re.compile(r"Dict\[([^,]*), (.*)]")),
+)
+_DELIMITERS = {"ssv": " ", "tsv": "\t", "pipes": "|", "csv": ","}
+
+
+def _model_class(name: str) -> Optional[type[Any]]:
+    """The response model called ``name`` (``None`` for native and generic type names)."""
+    known = _RESPONSE_TYPES.get(name)
+    if known is not None:
+        return known
+    if not name.isidentifier() or name in ApiClient.NATIVE_TYPES_MAPPING:
+        return None
+    import openapiopenai.models
+
+    value = getattr(openapiopenai.models, name, None)
+    if not isinstance(value, type) or not hasattr(value, "model_validate_json"):
+        return None
+    _RESPONSE_TYPES[name] = value
+    return value
+
+
+def _parse_date(value: Any, klass: type[Any]) -> Any:
+    from dateutil.parser import parse
+
+    try:
+        parsed = parse(value)
+    except (ValueError, OverflowError):
+        what = "date" if klass is datetime.date else "datetime"
+        raise ApiException(status=0, reason=f"Failed to parse `{value}` as {what} object") from None
+    return parsed.date() if klass is datetime.date else parsed
+
+
+def _text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _prefer_json(types: list[str]) -> Optional[str]:
+    if not types:
+        return None
+    return next((t for t in types if re.search("json", t, re.IGNORECASE)), types[0])

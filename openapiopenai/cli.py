@@ -142,6 +142,10 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_demo)
 
+    from openapiopenai._cli_batch import add_commands
+
+    add_commands(commands, _connection_options())
+
     from openapiopenai._cli_jobs import add_jobs_parser
 
     add_jobs_parser(commands, _connection_options(), _configuration)
@@ -398,7 +402,10 @@ def _configuration(args: argparse.Namespace) -> Iterator[Configuration]:
     from openapiopenai.testing import ImagesServer
 
     with ImagesServer() as server:
-        yield Configuration(host=server.url, access_token=args.api_key or "sk-local", **options)
+        # An in-process loopback server: the environment's proxy could not reach it.
+        yield Configuration(
+            host=server.url, access_token=args.api_key or "sk-local", trust_env=False, **options
+        )
 
 
 class _Progress:

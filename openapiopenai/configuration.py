@@ -6,14 +6,37 @@ import copy
 import logging
 import multiprocessing
 import os
+import re
+import ssl
 import sys
 from collections.abc import Mapping
-from typing import Any, ClassVar, Optional, Union
+from typing import Any, Callable, ClassVar, Optional, Union
 from urllib.parse import SplitResult, urlsplit
+
+from typing_extensions import Literal, NotRequired, TypedDict
 
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
-__all__ = ["DEFAULT_AZURE_API_VERSION", "DEFAULT_HOST", "Configuration", "TimeoutValue"]
+__all__ = [
+    "DEFAULT_AZURE_API_VERSION",
+    "DEFAULT_HOST",
+    "DEFAULT_MAX_EVENT_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "JSON_SCHEMA_VALIDATION_KEYWORDS",
+    "APIKeyAuthSetting",
+    "AuthSettings",
+    "BasicAuthSetting",
+    "BearerAuthSetting",
+    "BearerFormatAuthSetting",
+    "Configuration",
+    "GenericAuthSetting",
+    "HTTPSignatureAuthSetting",
+    "HostSetting",
+    "HostSettingVariable",
+    "OAuth2AuthSetting",
+    "ServerVariablesT",
+    "TimeoutValue",
+]
 
 DEFAULT_HOST = "https://api.openai.com/v1"
 #: The Azure OpenAI data-plane API version used when none is given.
@@ -28,6 +51,102 @@ DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 600.0)
 
 _LOGGER_NAME = "openapiopenai"
 
+#: The most decoded bytes a response body may have (``max_response_bytes``).  The largest
+#: response the API gives, ten 4 MB images in base64, is about 55 MB of JSON: 256 MiB
+#: leaves room for larger images while bounding what a hostile server (a 520 KB gzip
+#: body inflates to 512 MiB) can make the client hold.
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+#: The most bytes one streamed event may have (``max_event_bytes``).  An event carries one
+#: image: a 4096x4096 PNG in base64 is some 30-45 MB, so 64 MiB leaves room for it.
+DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024
+
+# -- the generated module's type aliases ------------------------------------------
+
+JSON_SCHEMA_VALIDATION_KEYWORDS = {
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+}
+
+ServerVariablesT = dict[str, str]
+
+GenericAuthSetting = TypedDict(
+    "GenericAuthSetting", {"type": str, "in": str, "key": str, "value": str}
+)
+OAuth2AuthSetting = TypedDict(
+    "OAuth2AuthSetting",
+    {
+        "type": Literal["oauth2"],
+        "in": Literal["header"],
+        "key": Literal["Authorization"],
+        "value": str,
+    },
+)
+APIKeyAuthSetting = TypedDict(
+    "APIKeyAuthSetting",
+    {"type": Literal["api_key"], "in": str, "key": str, "value": Optional[str]},
+)
+BasicAuthSetting = TypedDict(
+    "BasicAuthSetting",
+    {
+        "type": Literal["basic"],
+        "in": Literal["header"],
+        "key": Literal["Authorization"],
+        "value": Optional[str],
+    },
+)
+BearerFormatAuthSetting = TypedDict(
+    "BearerFormatAuthSetting",
+    {
+        "type": Literal["bearer"],
+        "in": Literal["header"],
+        "format": Literal["JWT"],
+        "key": Literal["Authorization"],
+        "value": str,
+    },
+)
+BearerAuthSetting = TypedDict(
+    "BearerAuthSetting",
+    {
+        "type": Literal["bearer"],
+        "in": Literal["header"],
+        "key": Literal["Authorization"],
+        "value": str,
+    },
+)
+HTTPSignatureAuthSetting = TypedDict(
+    "HTTPSignatureAuthSetting",
+    {
+        "type": Literal["http-signature"],
+        "in": Literal["header"],
+        "key": Literal["Authorization"],
+        "value": None,
+    },
+)
+
+
+class AuthSettings(TypedDict, total=False):
+    ApiKeyAuth: BearerAuthSetting
+
+
+class HostSettingVariable(TypedDict):
+    description: str
+    default_value: str
+    enum_values: list[str]
+
+
+class HostSetting(TypedDict):
+    url: str
+    description: str
+    variables: NotRequired[dict[str, HostSettingVariable]]
+
 
 def _env(name: str) -> Optional[str]:
     return os.environ.get(name) or None
@@ -36,8 +155,8 @@ def _env(name: str) -> Optional[str]:
 class Configuration:
     """Settings shared by every call made through one :class:`ApiClient`.
 
-    The positional parameters are those of the generated client, so code written
-    against its docs runs unchanged; the rest are keyword-only.  ``access_token`` is the
+    The positional parameters are those of the generated client, in its order, so code
+    written against its docs runs unchanged; the rest are keyword-only.  ``access_token`` is the
     API key, sent as ``Authorization: Bearer``; it never appears in ``repr``.
 
     Unset, ``host`` comes from ``OPENAI_BASE_URL``, ``access_token`` from
@@ -63,24 +182,32 @@ class Configuration:
         ssl_ca_cert: Optional[str] = None,
         retries: Any = None,
         ca_cert_data: Optional[Union[str, bytes]] = None,
-        *,
-        debug: Optional[bool] = None,
-        verify_ssl: bool = True,
         cert_file: Optional[str] = None,
         key_file: Optional[str] = None,
+        verify_ssl: bool = True,
         assert_hostname: Optional[Union[str, bool]] = None,
         tls_server_name: Optional[str] = None,
-        proxy: Optional[str] = None,
-        proxy_headers: Optional[Mapping[str, str]] = None,
         connection_pool_maxsize: Optional[int] = None,
-        socket_options: Optional[list[tuple[int, int, Union[int, bytes]]]] = None,
+        proxy: Optional[str] = None,
+        no_proxy: Optional[str] = None,
+        proxy_headers: Optional[Mapping[str, str]] = None,
+        proxy_ssl_context: Optional[ssl.SSLContext] = None,
+        safe_chars_for_path_param: str = "",
         client_side_validation: bool = True,
+        socket_options: Optional[list[tuple[int, int, Union[int, bytes]]]] = None,
+        datetime_format: str = "%Y-%m-%dT%H:%M:%S.%f%z",
+        date_format: str = "%Y-%m-%d",
+        *,
+        debug: Optional[bool] = None,
+        trust_env: bool = True,
         timeout: TimeoutValue = DEFAULT_TIMEOUT,
         organization: Optional[str] = None,
         project: Optional[str] = None,
         azure_deployment: Optional[str] = None,
         azure_api_key: Optional[str] = None,
         api_version: Optional[str] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         # Explicit arguments win; then the environment variables the OpenAI SDKs use.
         if host:
@@ -104,12 +231,16 @@ class Configuration:
         self.azure_deployment = azure_deployment
         self.azure_api_key = azure_api_key
         self.api_version = api_version
-        # Accepted for compatibility with the generated client; this API has one server.
-        self.server_index = server_index
+        # As generated; this API has one server, and the configured host is always used.
+        self.server_index = 0 if server_index is None and host is None else server_index
         self.server_variables = dict(server_variables or {})
         self.server_operation_index = dict(server_operation_index or {})
         self.server_operation_variables = dict(server_operation_variables or {})
         self.ignore_operation_servers = ignore_operation_servers
+        #: Where ``response_types_map`` type "file" saves a body (None: the system's).
+        self.temp_folder_path: Optional[str] = None
+        #: Called with this configuration before each request, e.g. to renew the token.
+        self.refresh_api_key_hook: Optional[Callable[[Configuration], None]] = None
 
         self.verify_ssl = verify_ssl
         self.ssl_ca_cert = ssl_ca_cert
@@ -119,16 +250,39 @@ class Configuration:
         self.assert_hostname = assert_hostname
         self.tls_server_name = tls_server_name
         self.proxy = _checked_proxy(proxy)
+        #: Comma-separated hosts (``example.com``, ``.example.com``, ``10.0.0.0/8``,
+        #: ``*``) reached without the proxy.
+        self.no_proxy = no_proxy
         self.proxy_headers: Optional[dict[str, str]] = (
-            dict(proxy_headers) if proxy_headers is not None else None
+            check_proxy_headers(proxy_headers) if proxy_headers is not None else None
         )
+        #: Read ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` (with no ``proxy``) and
+        #: ``NO_PROXY`` when an ``ApiClient`` is built.
+        self.trust_env = bool(trust_env)
+        #: The TLS context for the connection to an https:// proxy itself.
+        self.proxy_ssl_context = proxy_ssl_context
+        #: Characters left unencoded in path parameters.
+        self.safe_chars_for_path_param = safe_chars_for_path_param
+        self.datetime_format = datetime_format
+        self.date_format = date_format
         self.connection_pool_maxsize = _checked_pool_size(connection_pool_maxsize)
         self.socket_options = socket_options
         self.retries = retries
         self.client_side_validation = client_side_validation
         self.timeout = timeout
+        #: Caps on what a server can make the client hold: a response body's decoded
+        #: bytes, and one streamed event's (over them: ApiResponseTooLargeError).
+        self.max_response_bytes = _checked_cap("max_response_bytes", max_response_bytes)
+        self.max_event_bytes = _checked_cap("max_event_bytes", max_event_bytes)
 
+        #: The loggers ``debug`` and ``logger_file`` act on, as generated.
+        self.logger: dict[str, logging.Logger] = {
+            "package_logger": logging.getLogger(_LOGGER_NAME),
+            "urllib3_logger": logging.getLogger("urllib3"),
+        }
         self.logger_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        self.logger_stream_handler: Optional[logging.StreamHandler[Any]] = None
+        self.logger_file_handler: Optional[logging.FileHandler] = None
         self._logger_file: Optional[str] = None
         self._debug = False
         if debug is not None:
@@ -152,16 +306,32 @@ class Configuration:
     def get_host_from_settings(
         self,
         index: Optional[int],
-        variables: Optional[dict[str, str]] = None,
-        servers: Optional[list[dict[str, Any]]] = None,
+        variables: Optional[ServerVariablesT] = None,
+        servers: Optional[list[Any]] = None,
     ) -> str:
-        """The URL of server ``index``, or :attr:`host` when ``index`` is ``None``."""
+        """The URL of server ``index`` with its variables filled in (from ``variables``,
+        else their defaults), or :attr:`host` when ``index`` is ``None``."""
         if index is None:
             return self._host
         servers = servers if servers is not None else self.get_host_settings()
         if not 0 <= index < len(servers):
-            raise ApiValueError(f"_host_index: must be in range 0..{len(servers) - 1}, got {index}")
-        return str(servers[index]["url"])
+            raise ApiValueError(
+                f"_host_index: must be in range 0..{len(servers) - 1}, got {index}"
+                f" (invalid index {index} when selecting the host settings)"
+            )
+        server = servers[index]
+        url = str(server["url"])
+        given = variables or {}
+        for name, variable in (server.get("variables") or {}).items():
+            value = given.get(name, variable["default_value"])
+            allowed = variable.get("enum_values")
+            if allowed and value not in allowed:
+                raise ApiValueError(
+                    f"The variable `{name}` in the host URL has invalid value {value!r}."
+                    f" Must be {allowed}."
+                )
+            url = url.replace("{" + name + "}", value)
+        return url
 
     @classmethod
     def for_azure(
@@ -211,6 +381,30 @@ class Configuration:
 
     # -- authentication -------------------------------------------------------
 
+    def get_api_key_with_prefix(
+        self, identifier: str, alias: Optional[str] = None
+    ) -> Optional[str]:
+        """The API key ``identifier`` (or ``alias``) from ``api_key``, with its prefix.
+
+        Calls ``refresh_api_key_hook`` first, as generated.
+        """
+        if self.refresh_api_key_hook is not None:
+            self.refresh_api_key_hook(self)
+        key = self.api_key.get(identifier, self.api_key.get(alias) if alias is not None else None)
+        if not key:
+            return None
+        prefix = self.api_key_prefix.get(
+            identifier, self.api_key_prefix.get(alias) if alias is not None else None
+        )
+        return f"{prefix} {key}" if prefix else key
+
+    def get_basic_auth_token(self) -> Optional[str]:
+        """The ``Authorization`` value for HTTP basic auth from ``username``/``password``."""
+        import urllib3
+
+        credentials = f"{self.username or ''}:{self.password or ''}"
+        return urllib3.util.make_headers(basic_auth=credentials).get("authorization")
+
     def auth_settings(self) -> dict[str, dict[str, str]]:
         """The authentication the spec declares, filled in from this configuration."""
         if self.access_token is None:
@@ -227,11 +421,6 @@ class Configuration:
     # -- logging --------------------------------------------------------------
 
     @property
-    def logger(self) -> logging.Logger:
-        """The package logger (``openapiopenai``); it never logs secrets or bodies."""
-        return logging.getLogger(_LOGGER_NAME)
-
-    @property
     def debug(self) -> bool:
         """``True`` turns on DEBUG logging for this package (not for the whole process)."""
         return self._debug
@@ -241,7 +430,7 @@ class Configuration:
         # Only this package's logger changes; turning debug off hands the level back to
         # the application's logging configuration.
         self._debug = bool(value)
-        logger = self.logger
+        logger = logging.getLogger(_LOGGER_NAME)  # only ours: never urllib3's wire details
         logger.setLevel(logging.DEBUG if self._debug else logging.NOTSET)
         ours = [h for h in logger.handlers if getattr(h, "_openapiopenai_debug", False)]
         if self._debug and not ours:
@@ -249,13 +438,25 @@ class Configuration:
             stderr.setFormatter(logging.Formatter(self.logger_format))
             stderr._openapiopenai_debug = True  # type: ignore[attr-defined]
             logger.addHandler(stderr)
+            self.logger_stream_handler = stderr
         elif not self._debug:
             for handler in ours:
                 logger.removeHandler(handler)
+            self.logger_stream_handler = None
+
+    @property
+    def logger_format(self) -> str:
+        """The log line format; setting it updates ``logger_formatter``."""
+        return self._logger_format
+
+    @logger_format.setter
+    def logger_format(self, value: str) -> None:
+        self._logger_format = value
+        self.logger_formatter = logging.Formatter(value)
 
     @property
     def logger_file(self) -> Optional[str]:
-        """A file the package logger also writes to."""
+        """A file the loggers in :attr:`logger` also write to (``logger_file_handler``)."""
         return self._logger_file
 
     @logger_file.setter
@@ -263,8 +464,10 @@ class Configuration:
         self._logger_file = value
         if value:
             handler = logging.FileHandler(value)
-            handler.setFormatter(logging.Formatter(self.logger_format))
-            self.logger.addHandler(handler)
+            handler.setFormatter(self.logger_formatter)
+            self.logger_file_handler = handler
+            for logger in self.logger.values():
+                logger.addHandler(handler)
 
     # -- defaults -------------------------------------------------------------
 
@@ -282,8 +485,9 @@ class Configuration:
 
     @classmethod
     def get_default_copy(cls) -> Configuration:
-        """A copy of the default configuration."""
-        return copy.copy(cls.get_default())
+        """Deprecated (use :meth:`get_default`): the default configuration itself, as 7.26
+        returns it (not a copy)."""
+        return cls.get_default()
 
     def to_debug_report(self) -> str:
         """Versions and platform, for bug reports (no secrets)."""
@@ -312,6 +516,7 @@ class Configuration:
         new = copy.copy(self)
         for name in ("api_key", "api_key_prefix", "server_variables"):
             setattr(new, name, copy.deepcopy(getattr(self, name), memo))
+        new.logger = copy.copy(self.logger)
         return new
 
 
@@ -329,6 +534,10 @@ def _checked_host(value: Any, name: str) -> str:
     parts = _split_http_url(name, value)
     if parts is None:
         raise ApiValueError(f"{name}: must be {example}")
+    if "@" in parts.netloc or "\\" in value:
+        # urllib3 reads "http://a\\@b" as host a, urllib.parse as b; credentials in the
+        # URL are not sent (the key is access_token) and would show up wherever it does.
+        raise ApiValueError(f"{name}: must not contain user:password@ or a backslash")
     scheme = parts.scheme.lower()
     return scheme + value[len(scheme) :].rstrip("/")  # "HTTP://" too is plain http
 
@@ -358,6 +567,43 @@ def _checked_pool_size(value: Any) -> int:
         raise ApiValueError(
             f"connection_pool_maxsize: must be an int from 1 to {MAX_POOL_SIZE}, got {value!r}"
         )
+    return value
+
+
+def check_proxy_headers(headers: Optional[Mapping[str, str]]) -> dict[str, str]:
+    """``headers`` as a dict if each is a header HTTP can carry; ``ApiValueError`` if not.
+
+    The error names the header, never its value (it is usually a credential).
+    """
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise ApiTypeError(f"proxy_headers: expected a mapping, got {type(headers).__name__}")
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            shown = name if isinstance(name, str) and name.isprintable() else type(name).__name__
+            raise ApiValueError(f"proxy_headers: {shown!r} is not a header name")
+        if not isinstance(value, str):
+            raise ApiTypeError(
+                f"proxy_headers[{name!r}]: expected a string, got {type(value).__name__}"
+            )
+        if not _FIELD_VALUE.fullmatch(value):
+            raise ApiValueError(
+                f"proxy_headers[{name!r}]: the value has a line break, a control character"
+                " or a character outside Latin-1"
+            )
+        checked[name] = value
+    return checked
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+
+
+def _checked_cap(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ApiValueError(f"{name}: must be a positive int (bytes), got {value!r}")
     return value
 
 

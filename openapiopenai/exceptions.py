@@ -20,6 +20,7 @@ __all__ = [
     "ApiConnectionError",
     "ApiException",
     "ApiKeyError",
+    "ApiResponseTooLargeError",
     "ApiResponseValidationError",
     "ApiTimeoutError",
     "ApiTransportError",
@@ -238,6 +239,14 @@ class ServiceException(ApiException):
 
 class ApiResponseValidationError(ApiException):
     """A successful status whose body is not what the API documents."""
+
+
+class ApiResponseTooLargeError(ApiResponseValidationError):
+    """A response body or a streamed event is larger than the configured cap.
+
+    ``Configuration.max_response_bytes`` caps a body, ``max_event_bytes`` one event of a
+    stream; the body is not kept.
+    """
 
 
 class ImageDownloadError(ApiException):

@@ -7,15 +7,20 @@ nowhere else.
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import os
+import re
 import ssl
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union
+from urllib.parse import urlencode
 
 import urllib3
-from urllib3.connectionpool import port_by_scheme
+from urllib3._collections import RecentlyUsedContainer
+from urllib3.connectionpool import HTTPConnectionPool, port_by_scheme
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -24,22 +29,40 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+from urllib3.poolmanager import PoolKey
 from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
 from urllib3.util.url import parse_url
 
+from openapiopenai import _redact
 from openapiopenai._connection import POOL_CLASSES_BY_SCHEME
-from openapiopenai.configuration import Configuration, TimeoutValue
+from openapiopenai._proxies import EnvironmentProxies, NoProxy, split_proxy_auth
+from openapiopenai.configuration import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Configuration,
+    TimeoutValue,
+    check_proxy_headers,
+)
 from openapiopenai.exceptions import (
     ApiConnectionError,
     ApiException,
+    ApiResponseTooLargeError,
     ApiTimeoutError,
     ApiTransportError,
     ApiTypeError,
     ApiValueError,
 )
 
-__all__ = ["ApiException", "RESTClientObject", "RESTResponse", "RequestBody", "to_urllib3_timeout"]
+__all__ = [
+    "ApiException",
+    "RESTClientObject",
+    "RESTResponse",
+    "RESTResponseType",
+    "RequestBody",
+    "to_urllib3_timeout",
+]
+
+_M = TypeVar("_M", bound=urllib3.PoolManager)
 
 #: ``retries=False`` as the object urllib3 would otherwise build on every request.
 _NO_RETRIES = Retry(False, redirect=False)
@@ -124,29 +147,100 @@ class _SendTracker:
         self.complete = True
 
 
-class RESTResponse:
+class RESTResponse(io.IOBase):
     """An HTTP response: status, reason and headers now, the body when read.
 
-    ``read()`` reads the body once and releases the connection; transport failures while
-    reading raise this package's exceptions.  For streaming, iterate :meth:`stream`.
+    It wraps a ``urllib3.HTTPResponse`` (``.response``), also one built from bytes as
+    ``urllib3.HTTPResponse(body=b"...")``, and has the surface of both the generated
+    client's ``RESTResponse`` and urllib3's response: ``read()`` reads the body once
+    (cached) and releases the connection, ``read(amt)`` reads part of it, ``.data`` is
+    the body (read on first access), ``.json()`` parses it, :meth:`stream` iterates it.
+    Transport failures while reading raise this package's exceptions.
     """
 
     def __init__(self, resp: urllib3.BaseHTTPResponse) -> None:
         self.response = resp
         self.status: int = resp.status
         self.reason: Optional[str] = resp.reason
-        self.data: Optional[bytes] = None
+        self._data: Optional[bytes] = None
 
-    def read(self, size: int = -1) -> bytes:
-        """Return the whole body (read on first call, cached afterwards)."""
-        if self.data is None:
+    #: The most decoded bytes :meth:`read` takes (``Configuration.max_response_bytes``).
+    max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+
+    @property
+    def data(self) -> bytes:
+        """The whole body (read on first access)."""
+        return self._data if self._data is not None else self.read()
+
+    @data.setter
+    def data(self, value: Optional[bytes]) -> None:
+        self._data = value
+
+    def read(self, size: Optional[int] = -1) -> bytes:
+        """Return the whole body (read on first call, cached afterwards).
+
+        A successful body of more than :attr:`max_bytes` decoded bytes raises
+        ``ApiResponseTooLargeError`` (before reading, when ``Content-Length`` says so);
+        an error body is cut at ``ERROR_BODY_LIMIT``, which is all an exception shows.
+        With ``size`` (as on a file or urllib3's response), return at most that many
+        bytes of what has not been read yet; ``b""`` at the end.
+        """
+        if size is not None and size >= 0 and self._data is None:
+            return self._read_part(size)
+        if self._data is None:
+            success = 200 <= self.status <= 299
+            limit = self.max_bytes if success else min(self.max_bytes, ERROR_BODY_LIMIT)
             try:
-                self.data = self.response.read()
+                data, complete = _read_capped(self.response, limit, whole=success)
             except _TRANSPORT_ERRORS as e:
                 raise _translated(e, request_sent=True) from e
             finally:
                 self.response.release_conn()
-        return self.data
+            if not complete and success:
+                raise self._too_large()  # ApiClient cleans its headers of secrets
+            if not data:  # built from bytes (urllib3.HTTPResponse(body=b"...")): its .data
+                data = self.response.data or b""
+            self.data = data
+        return self._data  # type: ignore[return-value]
+
+    def _read_part(self, size: int) -> bytes:
+        try:
+            chunk = self.response.read(size)
+        except _TRANSPORT_ERRORS as e:
+            raise _translated(e, request_sent=True) from e
+        if chunk is None:  # built from bytes
+            self.read()
+            return b""
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def __del__(self) -> None:
+        # Not io.IOBase's close-on-collect: an unread response is released by urllib3's own
+        # finalizer, and a read one has nothing left to release.
+        pass
+
+    def json(self) -> Any:
+        """The body parsed as JSON (as urllib3's ``HTTPResponse.json()``)."""
+        return json.loads(self.data.decode("utf-8"))
+
+    def release_conn(self) -> None:
+        """Give the connection back to the pool (see :meth:`release`)."""
+        self.release()
+
+    def _too_large(self) -> ApiResponseTooLargeError:
+        declared = self.response.headers.get("content-length")
+        return ApiResponseTooLargeError(
+            self.status,
+            self.reason,
+            headers=self.response.headers,
+            message=(
+                f"the response body is larger than the {self.max_bytes} bytes cap"
+                f" ({'Content-Length: ' + declared if declared else 'it kept going'});"
+                " raise Configuration.max_response_bytes if it is expected"
+            ),
+        )
 
     def stream(self, chunk_size: int = 65536) -> Iterator[bytes]:
         """Yield the body as it arrives (not waiting for ``chunk_size`` bytes).
@@ -167,7 +261,7 @@ class RESTResponse:
 
     def release(self) -> None:
         """Give the connection back to the pool, or drop it if much of the body is unread."""
-        if self.data is None:
+        if self._data is None:
             if _small_remaining(self.response):
                 self.response.drain_conn()
             else:
@@ -177,8 +271,11 @@ class RESTResponse:
 
     def close(self) -> None:
         """Release the connection and close the response."""
+        if self.closed:
+            return
         self.release()
         self.response.close()
+        super().close()
 
     def __enter__(self) -> RESTResponse:
         return self
@@ -196,7 +293,82 @@ class RESTResponse:
 
     @property
     def headers(self) -> Mapping[str, str]:
+        """The response headers (case-insensitive)."""
         return self.response.headers
+
+
+#: How much of an error body is kept (an OpenAI error is a few hundred bytes).
+ERROR_BODY_LIMIT = 1024 * 1024
+#: Bytes asked of urllib3 at a time: urllib3 decompresses at most this much per read.
+_READ_CHUNK = 1024 * 1024
+#: An uncompressed body declared this long or shorter is read in one go (http.client then
+#: allocates the declared length up front, even if the server sends less): every real
+#: response (ten images in base64 are ~55 MB) takes this path.
+_READ_AT_ONCE = 64 * 1024 * 1024
+
+
+def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> tuple[bytes, bool]:
+    """The body, decoded, and whether it was all there within ``limit`` bytes.
+
+    An uncompressed body whose ``Content-Length`` is within ``limit`` and
+    ``_READ_AT_ONCE`` is read at once; any other is read a chunk at a time, so
+    no more than ``limit`` bytes and a chunk are ever held, however far a compressed body
+    expands (urllib3 inflates at most a chunk per read).  Past ``limit``: the first
+    ``limit`` bytes, or nothing when ``whole`` (a declared length over ``limit`` is not
+    even read); the connection is then closed, the rest of the body unread.
+    """
+    declared = resp.length_remaining  # what is left of Content-Length (None: chunked)
+    if whole and declared is not None and declared > limit:
+        resp.close()
+        return b"", False
+    if (
+        declared is not None
+        and declared <= min(limit, _READ_AT_ONCE)
+        and not resp.headers.get("content-encoding")
+    ):
+        return resp.read(), True  # as declared: one allocation, no copy
+    out = io.BytesIO()  # grows in place; getvalue() hands its buffer over without a copy
+    total = 0
+    while True:
+        chunk = resp.read(min(_READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            return out.getvalue(), True
+        total += len(chunk)
+        if total > limit:
+            resp.close()
+            if whole:
+                return b"", False
+            out.write(memoryview(chunk)[: len(chunk) - (total - limit)])
+            return out.getvalue(), False
+        out.write(chunk)
+
+
+#: What ``*_without_preload_content`` returns (the generated client's name for it).
+RESTResponseType = RESTResponse
+
+
+_JSON_MEDIA = re.compile(r"application/(?:[^+;]+\+)?json(?:[ \t]*;.*)?", re.IGNORECASE)
+
+
+def _content_type(headers: Mapping[str, str]) -> Optional[str]:
+    value = headers.get("Content-Type")
+    if value is not None:
+        return value
+    return next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+
+
+def _encode_body(body: Any, content_type: Optional[str]) -> RequestBody:
+    """A dict, list, str or number body as the generated client sends it."""
+    if content_type is None or _JSON_MEDIA.fullmatch(content_type):
+        return json.dumps(body).encode("utf-8")
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bool) and content_type.startswith("text/"):
+        return b"true" if body else b"false"
+    raise ApiValueError(
+        f"body: cannot send a {type(body).__name__} as {content_type}; pass bytes or a str"
+        " (the generated client's 'Cannot prepare a request message')"
+    )
 
 
 def _small_remaining(resp: urllib3.BaseHTTPResponse) -> bool:
@@ -209,7 +381,25 @@ def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
 
     ``request_sent``: whether the whole request had gone out before the failure.
     """
-    if isinstance(error, (NewConnectionError, ProxyError)):
+    if isinstance(error, ProxyError):
+        inner = error.original_error
+        if request_sent and not isinstance(inner, ProxyError):
+            # urllib3 also wraps a connection lost after the whole request went out: it
+            # forgets it had reached the proxy once the connection is closed.  The server
+            # may have the request: not "could not connect".
+            return _translated(inner, request_sent=True)
+        if isinstance(inner, ConnectTimeoutError) and not isinstance(inner, NewConnectionError):
+            return ApiTimeoutError(
+                "timed out while connecting to the proxy", phase="connect", request_sent=False
+            )
+        refused = _TUNNEL_REFUSED.search(str(inner))
+        return ApiConnectionError(
+            f"could not connect through the proxy: {_reason(error)}",
+            request_sent=False,
+            # A proxy that says no (407: credentials wanted) will say it again.
+            transient=refused is None or refused.group(1).startswith("5"),
+        )
+    if isinstance(error, NewConnectionError):
         # Before ConnectTimeoutError: urllib3 makes NewConnectionError a subclass of it.
         return ApiConnectionError(f"could not connect: {_reason(error)}", request_sent=False)
     if isinstance(error, ConnectTimeoutError):
@@ -219,14 +409,19 @@ def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
             "timed out waiting for the response", phase="read", request_sent=request_sent
         )
     if isinstance(error, SSLError):
+        # After the whole request went out (a record that does not decrypt), the server
+        # may have it.  The handshake itself comes before anything is sent.
         return ApiConnectionError(
-            f"TLS error: {_reason(error)}", request_sent=False, transient=False
+            f"TLS error: {_reason(error)}", request_sent=request_sent, transient=False
         )
     what = "while reading the response" if request_sent else "while sending the request"
     return ApiConnectionError(
         f"connection lost {what}: {_reason(error)}", request_sent=request_sent
     )
 
+
+#: How http.client reports a CONNECT the proxy answered with an error status.
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
 
 # What urllib3 and the socket layer raise; everything else is a bug to surface as is.
 _TRANSPORT_ERRORS = (HTTPError, OSError)
@@ -249,16 +444,20 @@ class RESTClientObject:
     """One urllib3 pool manager built from a :class:`Configuration`; safe across threads.
 
     After ``os.fork()`` the child process builds a pool of its own on first use, so
-    parent and child never share a socket.
+    parent and child never share a socket.  Each URL goes through the configured proxy,
+    or with none (and ``trust_env``) the one the environment names for it, unless its
+    host is in ``no_proxy`` / ``NO_PROXY``.
     """
 
     def __init__(self, configuration: Configuration) -> None:
         self.configuration = configuration
-        self._lock = threading.Lock()
+        _redact.install_log_filter()
+        self._lock = threading.RLock()
         self._pid = os.getpid()
+        self._proxy_managers: dict[str, urllib3.ProxyManager] = {}
         self.pool_manager: urllib3.PoolManager = self._new_pool_manager()
-        # URL -> (pool key, pool context, request target); see _open().
-        self._routes: dict[str, tuple[Any, dict[str, Any], str]] = {}
+        # URL -> (proxy manager or None, pool key, pool context, request target); see _open().
+        self._routes: dict[str, _Route] = {}
         self._timeout_source: object = object()
         self._timeout_cache = Timeout()
 
@@ -282,12 +481,39 @@ class RESTClientObject:
             kwargs["server_hostname"] = cfg.tls_server_name
         if cfg.socket_options is not None:
             kwargs["socket_options"] = cfg.socket_options
-        manager = (
-            urllib3.ProxyManager(proxy_url=cfg.proxy, proxy_headers=cfg.proxy_headers, **kwargs)
-            if cfg.proxy
-            else urllib3.PoolManager(**kwargs)
-        )
-        manager.pool_classes_by_scheme = POOL_CLASSES_BY_SCHEME
+        self._manager_kw = kwargs
+        self._proxy_managers = {}
+        env = EnvironmentProxies.from_environ() if getattr(cfg, "trust_env", True) else None
+        self._env_proxies: Optional[EnvironmentProxies] = None if cfg.proxy else env
+        # Hosts reached directly: the configuration's no_proxy (the generated client's
+        # attribute) if set, else the environment's NO_PROXY, for a configured proxy too.
+        no_proxy = getattr(cfg, "no_proxy", None)
+        self._no_proxy = NoProxy(no_proxy) if no_proxy else env.no_proxy if env else None
+        self._direct = _closing_pools(urllib3.PoolManager(**kwargs))
+        self._configured_proxy = cfg.proxy  # later changes apply to clients built later
+        if cfg.proxy:
+            return self._proxy_manager(cfg.proxy, cfg.proxy_headers)
+        return self._direct
+
+    def _proxy_manager(
+        self, proxy: str, headers: Optional[Mapping[str, str]] = None
+    ) -> urllib3.ProxyManager:
+        """The pool manager for ``proxy`` (built once); its credentials become a header."""
+        manager = self._proxy_managers.get(proxy)
+        if manager is None:
+            with self._lock:
+                manager = self._proxy_managers.get(proxy)
+                if manager is None:
+                    url, auth = split_proxy_auth(proxy)
+                    proxy_headers = {**auth, **check_proxy_headers(headers)}
+                    tls_to_proxy = getattr(self.configuration, "proxy_ssl_context", None)
+                    manager = urllib3.ProxyManager(
+                        proxy_url=url,
+                        proxy_headers=proxy_headers or None,
+                        proxy_ssl_context=tls_to_proxy,
+                        **self._manager_kw,
+                    )
+                    self._proxy_managers[proxy] = _closing_pools(manager)
         return manager
 
     def _pool(self) -> urllib3.PoolManager:
@@ -304,53 +530,74 @@ class RESTClientObject:
 
         A URL seen before goes straight to its pool, as ``PoolManager.urlopen`` sends it
         with ``redirect=False``; ``connection_from_pool_key`` keeps the pool manager's LRU
-        order and rebuilds a pool it evicted.  Proxies take the pool manager's own path.
+        order and rebuilds a pool it evicted.  Whether a URL goes through a proxy (and
+        which) is decided once per URL; proxies take their pool manager's own path.
         """
-        pm = self._pool()
-        if isinstance(pm, urllib3.ProxyManager):
-            return pm.urlopen(method, url, **kw)
+        self._pool()
+        pm = self._direct
         route = self._routes.get(url)
         if route is None:
             u = parse_url(url)
             scheme = (u.scheme or "http").lower()
             key_fn = pm.key_fn_by_scheme.get(scheme)
             if not u.host or key_fn is None:
-                return pm.urlopen(method, url, **kw)  # urllib3 reports what is wrong
-            context = pm.connection_pool_kw.copy()
-            context.update(
-                scheme=scheme, host=u.host, port=u.port or port_by_scheme.get(scheme, 80)
-            )
-            route = (key_fn(context), context, u.request_uri)
+                return self.pool_manager.urlopen(method, url, **kw)  # urllib3 says what is wrong
+            port = u.port or port_by_scheme.get(scheme, 80)
+            proxy = self._proxy_for(scheme, u.host, port)
+            if proxy is not None:
+                route = (self._proxy_manager(proxy), None, {}, url)
+            else:
+                context = pm.connection_pool_kw.copy()
+                context.update(scheme=scheme, host=u.host, port=port)
+                route = (None, key_fn(context), context, u.request_uri)
             if len(self._routes) >= 64:
                 self._routes.clear()
             self._routes[url] = route
-        key, context, target = route
-        pool = pm.connection_from_pool_key(key, request_context=context)
+        proxy_manager, key, context, target = route
+        if proxy_manager is not None or key is None:
+            return (proxy_manager or pm).urlopen(method, url, **kw)
+        # A copy: urllib3 pops scheme, host and port from the context of a pool it builds
+        # (after evicting this one, say), which would break every later call of this URL.
+        pool = pm.connection_from_pool_key(key, request_context=context.copy())
         return pool.urlopen(method, target, assert_same_host=False, **kw)
+
+    def _proxy_for(self, scheme: str, host: str, port: int) -> Optional[str]:
+        """The proxy URL for ``scheme://host:port``, or ``None`` to connect directly."""
+        proxy = self._configured_proxy
+        if not proxy and self._env_proxies is not None:
+            proxy = self._env_proxies.for_scheme(scheme)
+        if not proxy or (self._no_proxy is not None and self._no_proxy.bypasses(host, port)):
+            return None
+        return proxy
 
     def request(
         self,
         method: str,
         url: str,
         headers: Optional[Mapping[str, str]] = None,
-        body: Optional[RequestBody] = None,
+        body: Any = None,
         post_params: Optional[Any] = None,
         _request_timeout: Union[TimeoutValue, Timeout] = None,
     ) -> RESTResponse:
         """Send one request and return its response with the body not yet read.
 
-        ``body`` is bytes or an iterable of chunks; for an iterable, ``headers`` must carry
-        ``Content-Length``.  ``post_params`` exists for signature compatibility with the
-        generated client and must be empty (multipart bodies are built by the caller).
+        As in the generated client, ``body`` may be a dict or list (sent as JSON unless
+        ``Content-Type`` says otherwise), a str or bytes (sent as given; a str with a JSON
+        ``Content-Type`` is JSON-encoded, as generated), and ``post_params`` a list of
+        ``(name, value)`` pairs sent as ``multipart/form-data`` or, with that
+        ``Content-Type``, ``application/x-www-form-urlencoded`` (a file value is
+        ``(filename, data[, mimetype])``).  A body may also be an iterable of byte chunks,
+        with ``Content-Length`` in ``headers``.  The method is upper-cased.
         """
-        if post_params:
-            raise ApiValueError("post_params: build a multipart body instead")
+        if post_params and body is not None:
+            raise ApiValueError("body parameter cannot be used with post_params parameter.")
         timeout = self._timeout(_request_timeout)
+        method = method.upper()
         headers = dict(headers or {})
-        if isinstance(body, (bytes, bytearray, memoryview)):
-            headers["Content-Length"] = str(memoryview(body).nbytes)
-        elif body is not None and not any(k.lower() == "content-length" for k in headers):
-            raise ApiValueError("headers: an iterable body needs a Content-Length header")
+        if type(body) is bytes:  # what operations send: checked first
+            headers["Content-Length"] = str(len(body))
+        elif post_params or body is not None:
+            body = self._encodable(headers, body, post_params)
         tracker = _SendTracker(body)
         try:
             resp = self._open(
@@ -366,7 +613,43 @@ class RESTClientObject:
             )
         except _TRANSPORT_ERRORS as e:
             raise _translated(e, request_sent=tracker.complete) from e
-        return RESTResponse(resp)
+        response = RESTResponse(resp)
+        response.max_bytes = self.configuration.max_response_bytes
+        secrets = self.configuration.secrets()
+        if secrets:
+            _redact.register(self.configuration, secrets)  # kept out of logs too
+            # What an exception will carry: an error's headers now, a success's reason
+            # (its headers are cleaned when an exception is built from it).
+            _redact.scrub_response(response, secrets, headers=not 200 <= resp.status <= 299)
+        return response
+
+    def _encodable(self, headers: dict[str, str], body: Any, post_params: Any) -> RequestBody:
+        """``body`` or ``post_params`` as bytes or byte chunks, ``Content-Length`` set."""
+        if post_params:
+            body = self._form_body(headers, post_params)
+        elif isinstance(body, (dict, list, tuple, str, int, float)):
+            body = _encode_body(body, _content_type(headers))
+        elif not isinstance(body, (bytes, bytearray, memoryview)):
+            if not any(k.lower() == "content-length" for k in headers):
+                raise ApiValueError("headers: an iterable body needs a Content-Length header")
+            return body  # type: ignore[no-any-return]
+        headers["Content-Length"] = str(memoryview(body).nbytes)
+        return body  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _form_body(headers: dict[str, str], post_params: Any) -> bytes:
+        """``post_params`` encoded as the ``Content-Type`` in ``headers`` says (multipart by
+        default), with that header set to what was encoded."""
+        name = next((k for k in headers if k.lower() == "content-type"), "Content-Type")
+        content_type = headers.pop(name, "")
+        fields = list(post_params.items() if isinstance(post_params, Mapping) else post_params)
+        if content_type.lower().startswith("application/x-www-form-urlencoded"):
+            headers["Content-Type"] = content_type
+            return urlencode(fields).encode("ascii")
+        # As generated: a dict value is sent as JSON; urllib3 chooses the boundary.
+        fields = [(k, json.dumps(v) if isinstance(v, dict) else v) for k, v in fields]
+        body, headers["Content-Type"] = urllib3.encode_multipart_formdata(fields)
+        return body
 
     def _timeout(self, value: Union[TimeoutValue, Timeout]) -> Timeout:
         """The urllib3 ``Timeout`` for a call (the configured one when ``value`` is None)."""
@@ -379,24 +662,51 @@ class RESTClientObject:
         return self._timeout_cache
 
     def clear(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (of the proxies' pools too)."""
         self._routes.clear()
-        self._pool().clear()
+        for manager in self._managers():
+            manager.clear()  # the pools close as they leave (see _closing_pools)
+
+    def _managers(self) -> list[urllib3.PoolManager]:
+        managers = [self.pool_manager, self._direct, *self._proxy_managers.values()]
+        return list({id(m): m for m in managers}.values())
 
     def connections_in_use(self) -> int:
         """Connections currently checked out of the pools (0 when every call is done)."""
         in_use = 0
-        for key in list(self.pool_manager.pools.keys()):
-            pool = self.pool_manager.pools.get(key)
-            if pool is not None and pool.pool is not None:
-                in_use += pool.pool.maxsize - pool.pool.qsize()
+        for manager in self._managers():
+            for key in list(manager.pools.keys()):
+                pool = manager.pools.get(key)
+                if pool is not None and pool.pool is not None:
+                    in_use += pool.pool.maxsize - pool.pool.qsize()
         return in_use
 
     def connections_opened(self) -> int:
         """Connections opened so far across the pools."""
         total = 0
-        for key in list(self.pool_manager.pools.keys()):
-            pool = self.pool_manager.pools.get(key)
-            if pool is not None:
-                total += pool.num_connections
+        for manager in self._managers():
+            for key in list(manager.pools.keys()):
+                pool = manager.pools.get(key)
+                if pool is not None:
+                    total += pool.num_connections
         return total
+
+
+#: A cached route: the proxy's pool manager (or ``None`` for direct), the pool key, the
+#: pool's context (copied for each use) and the request target.
+_Route = tuple[Optional[urllib3.ProxyManager], Optional[PoolKey], dict[str, Any], str]
+
+
+def _closing_pools(manager: _M) -> _M:
+    """``manager`` with pools that close their connections when evicted or cleared.
+
+    urllib3 2.x drops an evicted pool (and, on ``clear()``, every pool) without closing
+    it: its idle sockets stay open until the garbage collector finds them.
+    """
+    manager.pools = RecentlyUsedContainer(manager.pools._maxsize, dispose_func=_close_pool)
+    manager.pool_classes_by_scheme = POOL_CLASSES_BY_SCHEME
+    return manager
+
+
+def _close_pool(pool: HTTPConnectionPool) -> None:
+    pool.close()

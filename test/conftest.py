@@ -79,12 +79,16 @@ def httpserver_listen_address() -> tuple[str, int]:
 
 @pytest.fixture(autouse=True)
 def _no_openai_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests start from a clean environment: no key, base URL, org or project.
+    """Tests start from a clean environment: no key, base URL, org, project or proxy.
 
     The shared defaults are built from the environment on first use, so each test starts
     without them too (one built by an earlier test would carry that test's environment).
     """
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         monkeypatch.delenv(name, raising=False)
+    # A machine's proxy settings would send the loopback test servers' traffic to its proxy.
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.setattr(openapiopenai.Configuration, "_default", None)
     monkeypatch.setattr(openapiopenai.ApiClient, "_default", None)

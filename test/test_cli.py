@@ -207,8 +207,8 @@ def test_edit_sends_the_image_the_mask_and_the_prompt(
     (tmp_path / "mask.png").write_bytes(png)
     result = cli(
         "images", "edit", "add a hat", "--image", "otter.png", "--mask", "mask.png",
-        "-n", "2", "--size", "256x256", "--response-format", "b64_json", "--user", "u1",
-        "-o", "edits", *connect(server), cwd=tmp_path,
+        "--model", "dall-e-2", "-n", "2", "--size", "256x256", "--response-format", "b64_json",
+        "--user", "u1", "-o", "edits", *connect(server), cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     record = server.requests[0]
@@ -216,6 +216,7 @@ def test_edit_sends_the_image_the_mask_and_the_prompt(
     assert record.files["image"].data == png and record.files["mask"].data == png
     assert record.fields == {
         "prompt": "add a hat",
+        "model": "dall-e-2",
         "n": "2",
         "size": "256x256",
         "response_format": "b64_json",

@@ -47,7 +47,8 @@ def realistic(code: str) -> str:
 
 @pytest.fixture
 def server() -> Iterator[ImagesServer]:
-    with ImagesServer() as s:
+    # The seed examples were written against API 2.0.0, where edits default to dall-e-2.
+    with ImagesServer(edit_default_model="dall-e-2") as s:
         yield s
 
 

@@ -321,7 +321,15 @@ def test_body_encoding_rules(api_client: ApiClient, server: ImagesServer) -> Non
         "invalid_content_type",
     )
     rejected(
-        lambda: raw_call(api_client, server, "/images/edits", b"{}"), None, "invalid_content_type"
+        lambda: raw_call(api_client, server, "/images/edits", b"x", "text/plain"),
+        None,
+        "invalid_content_type",
+    )
+    # A JSON edit is the JSON form of /images/edits (images by reference).
+    rejected(
+        lambda: raw_call(api_client, server, "/images/edits", b"{}"),
+        "images",
+        "missing_required_parameter",
     )
     no_boundary = rejected(
         lambda: raw_call(api_client, server, "/images/edits", b"--x--", "multipart/form-data"),
@@ -387,7 +395,11 @@ def edit_rules() -> list[tuple[dict[str, Any], str, str]]:
     square = png()
     opaque = png(alpha=False)
     return [
-        ({"image": square, "prompt": "p" * 1001}, "prompt", "string_above_max_length"),
+        (
+            {"image": square, "prompt": "p" * 1001, "model": "dall-e-2"},
+            "prompt",
+            "string_above_max_length",
+        ),
         (
             {"image": opaque, "prompt": "p" * 32001, "model": "gpt-image-1"},
             "prompt",
@@ -406,10 +418,14 @@ def edit_rules() -> list[tuple[dict[str, Any], str, str]]:
             "invalid_image_format",
         ),
         ({"image": square[:-12], "prompt": "x"}, "image", "invalid_image_format"),
-        ({"image": png(16, 8), "prompt": "x"}, "image", "image_not_square"),
-        ({"image": opaque, "prompt": "x"}, "image", "image_without_transparency"),
+        ({"image": png(16, 8), "prompt": "x", "model": "dall-e-2"}, "image", "image_not_square"),
         (
-            {"image": square + bytes(4 * 1024 * 1024), "prompt": "x"},
+            {"image": opaque, "prompt": "x", "model": "dall-e-2"},
+            "image",
+            "image_without_transparency",
+        ),
+        (
+            {"image": square + bytes(4 * 1024 * 1024), "prompt": "x", "model": "dall-e-2"},
             "image",
             "image_too_large",
         ),
@@ -602,12 +618,29 @@ def test_gpt_edit_formats_mask_and_chatgpt_image_latest(api: ImagesApi) -> None:
     assert from_jpeg.size == "1024x1536"
 
 
-def test_dalle2_edits_keep_working_without_a_model(api: ImagesApi) -> None:
+def test_dalle2_edits_keep_working_with_the_model_named(api: ImagesApi) -> None:
     response = api.create_image_edit(
-        png(), "hat", mask=png(), size="256x256", response_format="b64_json"
+        png(), "hat", mask=png(), model="dall-e-2", size="256x256", response_format="b64_json"
     )
     assert response.usage is None and response.size is None
     assert decode_png(base64.b64decode(response.data[0].b64_json or ""))[:2] == (256, 256)
+
+
+def test_edits_without_a_model_use_gpt_image_1_5(api: ImagesApi) -> None:
+    """The latest contract's default (API 2.0.0 used dall-e-2: see edit_default_model)."""
+    response = api.create_image_edit(png(), "hat", mask=png())
+    assert response.usage is not None and response.size == "1024x1024"
+    with pytest.raises(ApiException) as info:
+        api.create_image_edit(png(), "hat", mask=png(), size="256x256")
+    assert "gpt-image-1.5" in str(info.value)
+
+
+def test_edit_default_model_can_be_dalle2_as_in_api_2_0_0() -> None:
+    with ImagesServer(edit_default_model="dall-e-2") as old:
+        configuration = Configuration(host=old.url, access_token="sk-test")
+        with ApiClient(configuration) as client:
+            response = ImagesApi(client).create_image_edit(png(), "hat", size="256x256")
+    assert response.usage is None and response.data[0].url is not None
 
 
 # --- variations ----------------------------------------------------------------------------

@@ -324,7 +324,17 @@ def test_body_problems(pool: urllib3.PoolManager, server: ImagesServer) -> None:
             headers={**auth, "Content-Type": "application/json"},
         )
     )
-    assert as_json.status == 400 and "expected multipart/form-data" in as_json.error["message"]
+    # JSON is the edit form that references its images: it needs ``images``.
+    assert as_json.status == 400 and as_json.error["param"] == "images"
+    as_text = Reply(
+        pool.request(
+            "POST",
+            server.url + "/images/edits",
+            body=b"x",
+            headers={**auth, "Content-Type": "text/plain"},
+        )
+    )
+    assert as_text.status == 400 and "expected multipart/form-data" in as_text.error["message"]
 
 
 @pytest.mark.parametrize(
@@ -334,8 +344,8 @@ def test_body_problems(pool: urllib3.PoolManager, server: ImagesServer) -> None:
         ({"image": file(rgba_png(8, 8, hole=True))}, "prompt"),
         ({"prompt": "x", "image": file(b"GIF89a not a png")}, "image"),
         ({"prompt": "x", "image": file(rgba_png(8, 8, hole=True)[:-12])}, "image"),
-        ({"prompt": "x", "image": file(rgba_png(16, 8, hole=True))}, "image"),
-        ({"prompt": "x", "image": file(rgb_png(8, 8))}, "image"),
+        ({"prompt": "x", "image": file(rgba_png(16, 8, hole=True)), "model": "dall-e-2"}, "image"),
+        ({"prompt": "x", "image": file(rgb_png(8, 8)), "model": "dall-e-2"}, "image"),
         ({"prompt": "x", "image": "not a file"}, "image"),
         (
             {"prompt": "x", "image": file(rgb_png(8, 8)), "mask": file(rgba_png(4, 4, hole=True))},
@@ -343,7 +353,10 @@ def test_body_problems(pool: urllib3.PoolManager, server: ImagesServer) -> None:
         ),
         ({"prompt": "x", "image": file(rgb_png(8, 8)), "mask": file(b"junk")}, "mask"),
         ({"prompt": "x", "image": file(rgb_png(8, 8)), "mask": file(rgb_png(8, 8))}, "mask"),
-        ({"prompt": "p" * 1001, "image": file(rgba_png(8, 8, hole=True))}, "prompt"),
+        (
+            {"prompt": "p" * 1001, "image": file(rgba_png(8, 8, hole=True)), "model": "dall-e-2"},
+            "prompt",
+        ),
         ({"prompt": "x", "image": file(rgba_png(8, 8, hole=True)), "model": "dall-e-3"}, "model"),
         ({"prompt": "x", "image": file(rgba_png(8, 8, hole=True)), "size": "1792x1024"}, "size"),
         ({"prompt": "x", "image": file(rgba_png(8, 8, hole=True)), "n": "many"}, "n"),
@@ -490,6 +503,7 @@ def test_masked_edit_changes_only_masked_pixels(
             "prompt": "add a hat",
             "image": file(encode_png(size, size, bytes(source))),
             "mask": file(encode_png(size, size, bytes(mask)), "mask.png"),
+            "model": "dall-e-2",
             "size": "256x256",
             "response_format": "b64_json",
         },
@@ -512,7 +526,7 @@ def test_alpha_edit_scales_and_changes_only_transparent_pixels(
         pool,
         server,
         "edits",
-        {"prompt": "sky", "image": file(image), "response_format": "b64_json"},
+        {"prompt": "sky", "image": file(image), "model": "dall-e-2", "response_format": "b64_json"},
     )
     width, height, out = image_of(reply.json["data"][0], pool)
     assert (width, height) == (1024, 1024)  # the default size: the input was scaled up
@@ -667,12 +681,20 @@ def test_generations_default_to_dalle2_unless_a_gpt_parameter_is_used(
         ([("prompt", "x"), ("image[]", file(rgb_png(8, 8))), ("image[]", file(jpeg(8, 8)))], True),
     ],
 )
-def test_edits_default_to_dalle2_unless_a_gpt_parameter_is_used(
-    pool: urllib3.PoolManager, server: ImagesServer, fields: Fields, gpt: bool
+def test_api_2_0_0_edits_default_to_dalle2_unless_a_gpt_parameter_is_used(
+    pool: urllib3.PoolManager, clock: Clock, fields: Fields, gpt: bool
 ) -> None:
-    reply = post_form(pool, server, "edits", fields)
+    with ImagesServer(clock=clock, edit_default_model="dall-e-2") as old:
+        reply = post_form(pool, old, "edits", fields)
     assert reply.status == 200, reply.data
     assert ("usage" in reply.json) is gpt
+
+
+def test_edits_default_to_gpt_image_1_5(pool: urllib3.PoolManager, server: ImagesServer) -> None:
+    fields: Fields = [("prompt", "x"), ("image", file(rgba_png(8, 8, hole=True)))]
+    reply = post_form(pool, server, "edits", fields)
+    assert reply.status == 200, reply.data
+    assert "usage" in reply.json and reply.json["size"] == "1024x1024"
 
 
 @pytest.mark.parametrize(

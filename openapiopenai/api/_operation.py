@@ -1,10 +1,10 @@
-"""Derives an operation's three call styles from the one function that builds its request.
+"""Derives an operation's call styles, as plain functions, from the function building its request.
 
 An API class writes each operation once, as a method returning an
 :class:`~openapiopenai._request.ApiRequest`, decorated with :func:`operation`.  The
-decorated name returns the parsed model; ``with_http_info(op)`` gives the style that
-returns an :class:`ApiResponse` and ``without_preload_content(op)`` the one that returns
-the unread response::
+decorated name is the style that returns the parsed model; ``with_http_info(op)`` makes
+the style that returns an :class:`ApiResponse`, ``without_preload_content(op)`` the one
+that returns the unread response and ``streaming(op)`` the one that iterates events::
 
     class ImagesApi:
         @operation
@@ -13,17 +13,28 @@ the unread response::
 
         create_image_with_http_info = with_http_info(create_image)
         create_image_without_preload_content = without_preload_content(create_image)
+
+Each style is an ordinary function on the class (so ``mock.create_autospec``,
+``mock.patch.object`` and ``ImagesApi.create_image(api, request)`` work as on the generated
+client), whose signature spells out the per-call options ``_request_timeout``,
+``_request_auth``, ``_content_type``, ``_headers``, ``_host_index`` (the generated client's,
+with its defaults) and ``_retries``.  A call builds the request and hands it to the
+client, which sends it through ``param_serialize`` -> ``call_api`` -> ``response_deserialize``.
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Callable, Generic, Optional, TypeVar, Union, overload
+import sys
+import typing
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
-from typing_extensions import Concatenate, ParamSpec, Protocol, Self
+from typing_extensions import Concatenate, ParamSpec
 
 from openapiopenai._request import ApiRequest
 from openapiopenai.api_response import ApiResponse
+from openapiopenai.configuration import TimeoutValue
 
 if TYPE_CHECKING:
     from openapiopenai._streaming import ImageStream
@@ -31,137 +42,207 @@ if TYPE_CHECKING:
     from openapiopenai.models._base import OpenApiModel
     from openapiopenai.rest import RESTResponse
 
-__all__ = ["Operation", "operation", "streaming", "with_http_info", "without_preload_content"]
+__all__ = ["operation", "streaming", "with_http_info", "without_preload_content"]
 
 P = ParamSpec("P")
-T = TypeVar("T")
-R = TypeVar("R")
+S = TypeVar("S")
 M = TypeVar("M", bound="OpenApiModel")
+T = TypeVar("T")
+
+_Run = Callable[["ApiClient", ApiRequest[Any]], Any]
+
+#: The builder an operation's styles were made from (an attribute of each style).
+_BUILD_ATTRIBUTE = "_openapiopenai_build"
+
+_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
-class _HasClient(Protocol):
-    api_client: ApiClient
+def _option_parameters() -> list[inspect.Parameter]:
+    """The per-call options, after the operation's own parameters (the generated ones)."""
+    from openapiopenai.retry import Retry
+
+    return [
+        inspect.Parameter("_request_timeout", _KEYWORD, default=None, annotation=TimeoutValue),
+        inspect.Parameter(
+            "_request_auth", _KEYWORD, default=None, annotation=Optional[Mapping[str, Any]]
+        ),
+        inspect.Parameter("_content_type", _KEYWORD, default=None, annotation=Optional[str]),
+        inspect.Parameter(
+            "_headers", _KEYWORD, default=None, annotation=Optional[Mapping[str, Any]]
+        ),
+        inspect.Parameter("_host_index", _KEYWORD, default=0, annotation=int),
+        inspect.Parameter("_retries", _KEYWORD, default=None, annotation=Union[int, Retry, None]),
+    ]
 
 
-_Build = Callable[Concatenate[Any, P], ApiRequest[Any]]
+_OPTIONS_DOC = """\
+:param _request_timeout: seconds for connecting and for reading, a ``(connect, read)``
+    pair, or ``None`` for the configured timeout.
+:type _request_timeout: float, tuple(float, float), optional
+:param _request_auth: an auth setting that replaces the configured authentication for
+    this call only.
+:type _request_auth: dict, optional
+:param _content_type: the request body's media type.
+:type _content_type: str, optional
+:param _headers: extra headers for this call (your dict is not modified).
+:type _headers: dict, optional
+:param _host_index: the server to use (the spec declares one, index 0).
+:type _host_index: int, optional
+:param _retries: a retry policy or a retry count for this call only.
+:type _retries: int, Retry, optional"""
 
 
-class _Variant(Generic[P, R]):
-    """One call style of an operation: a descriptor that binds to the API instance."""
+def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, returns: str) -> Any:
+    """One call style of ``build``: a plain function running the request it builds."""
+    signature = inspect.signature(build)
+    kinds = {p.kind for p in signature.parameters.values()}
+    own = [p for p in signature.parameters.values() if p.kind is _KEYWORD]
+    # Positional arguments (after self) past the operation's own are options, as generated;
+    # after a "*" or "*args" in the builder they can only be keywords.
+    positional = not kinds & {inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_POSITIONAL}
+    spill_at = len(own) - 1 if positional else sys.maxsize
+    options = _option_parameters()
+    if not positional:
+        options = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in options]
+    option_names = tuple(p.name for p in options)
 
-    def __init__(
-        self,
-        build: _Build[P],
-        run: Callable[[ApiClient, ApiRequest[Any]], R],
-        suffix: str,
-        returns: str,
-        return_annotation: str,
-    ) -> None:
-        self._build = build
-        self._run = run
-        self.__name__ = build.__name__ + suffix
-        self.__doc__ = f"{(build.__doc__ or '').rstrip()}\n\n{returns}"
-        self._return_annotation = return_annotation
-        self._signature: Optional[inspect.Signature] = None
-        self._attribute: Optional[str] = None
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > spill_at:
+            args, kwargs = _spilled(args, kwargs, spill_at, option_names, call.__name__)
+        return run(self.api_client, build(self, *args, **kwargs))
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._attribute = name
-
-    @property
-    def __signature__(self) -> inspect.Signature:
-        """The builder's parameters (without ``self``) and this style's return type."""
-        if self._signature is None:
-            sig = inspect.signature(self._build)
-            self._signature = sig.replace(
-                parameters=list(sig.parameters.values())[1:],
-                return_annotation=self._return_annotation,
-            )
-        return self._signature
-
-    @overload
-    def __get__(self, instance: None, owner: type) -> Self: ...
-
-    @overload
-    def __get__(self, instance: _HasClient, owner: type) -> Callable[P, R]: ...
-
-    def __get__(self, instance: Optional[_HasClient], owner: type) -> Union[Self, Callable[P, R]]:
-        if instance is None:
-            return self
-        build, run = self._build, self._run
-
-        def call(*args: P.args, **kwargs: P.kwargs) -> R:
-            return run(instance.api_client, build(instance, *args, **kwargs))
-
-        call.__name__ = self.__name__
-        call.__qualname__ = f"{owner.__name__}.{self.__name__}"
-        call.__doc__ = self.__doc__
-        call.__module__ = build.__module__
-        call.__signature__ = self.__signature__  # type: ignore[attr-defined]
-        if self._attribute is not None and hasattr(instance, "__dict__"):
-            # Bound once per API object: later lookups find it in the instance dict.
-            instance.__dict__[self._attribute] = call
-        return call
+    hints = _resolved_hints(build)
+    parameters = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in signature.parameters.values()
+        if p.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+    return_annotation = _return_annotation(suffix, _returned_model(build, hints))
+    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*parameters, *options], return_annotation=return_annotation
+    )
+    call.__annotations__ = {
+        **{p.name: p.annotation for p in parameters[1:] + options},
+        "return": return_annotation,
+    }
+    call.__name__ = build.__name__ + suffix
+    call.__qualname__ = build.__qualname__ + suffix
+    call.__module__ = build.__module__
+    doc = inspect.cleandoc(build.__doc__ or "")
+    call.__doc__ = f"{doc}\n\n{_OPTIONS_DOC}\n:return: {returns}\n"
+    call.__wrapped__ = build  # type: ignore[attr-defined]
+    setattr(call, _BUILD_ATTRIBUTE, build)
+    return call
 
 
-class Operation(_Variant[P, T]):
-    """An operation's plain call style, carrying its two other styles."""
-
-    def __init__(self, build: _Build[P]) -> None:
-        model = _returned_model(build)
-        super().__init__(build, _data, "", "Returns the parsed response model.", model)
-        # Reached through with_http_info() / without_preload_content(): type checkers
-        # would treat a descriptor stored on this object as one of its own.
-        info: _Variant[P, ApiResponse[T]] = _Variant(
-            build,
-            _api_response,
-            "_with_http_info",
-            "Returns an ``ApiResponse`` with ``status_code``, ``headers``, ``data``, "
-            "``raw_data`` and ``retries``.",
-            f"ApiResponse[{model}]",
-        )
-        unread: _Variant[P, RESTResponse] = _Variant(
-            build,
-            _unread,
-            "_without_preload_content",
-            "Returns the response unread (``RESTResponse``), whatever its status; read it "
-            "with ``.read()`` or ``.stream()`` and release it with ``.close()``.",
-            "RESTResponse",
-        )
-        self._styles = (info, unread)
+def _spilled(
+    args: tuple[Any, ...], kwargs: dict[str, Any], at: int, names: tuple[str, ...], name: str
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Options passed positionally (``create_image(request, 30)``) as keywords."""
+    extra = args[at:]
+    if len(extra) > len(names):
+        raise TypeError(f"{name}() takes {at + len(names)} positional arguments, got {len(args)}")
+    for option, value in zip(names, extra):
+        if option in kwargs:
+            raise TypeError(f"{name}() got multiple values for argument {option!r}")
+        kwargs[option] = value
+    return args[:at], kwargs
 
 
-def _returned_model(build: _Build[Any]) -> str:
-    # The builder is annotated "ApiRequest[Model]" (a string: postponed annotations).
-    annotation = str(build.__annotations__.get("return", ""))
-    return annotation.removeprefix("ApiRequest[").removesuffix("]") if annotation else "Any"
+def _resolved_hints(build: Callable[..., Any]) -> dict[str, Any]:
+    """The builder's annotations as objects where they resolve (strings otherwise)."""
+    try:
+        return typing.get_type_hints(build)
+    except Exception:  # a name only imported for type checkers: resolve one by one
+        pass
+    hints: dict[str, Any] = {}
+    for name, annotation in build.__annotations__.items():
+        try:
+            hints[name] = typing.get_type_hints(_Annotated(annotation), build.__globals__)["x"]
+        except Exception:
+            hints[name] = annotation  # kept as the string
+    return hints
 
 
-def with_http_info(op: Operation[P, T]) -> _Variant[P, ApiResponse[T]]:
+class _Annotated:
+    """Something ``typing.get_type_hints`` resolves one annotation of."""
+
+    def __init__(self, annotation: Any) -> None:
+        self.__annotations__ = {"x": annotation}
+
+
+def _returned_model(build: Callable[..., Any], hints: dict[str, Any]) -> Any:
+    returned = hints.get("return")
+    args = typing.get_args(returned)
+    if args:
+        return args[0]
+    # Unresolved: the builder is annotated "ApiRequest[Model]".
+    text = str(build.__annotations__.get("return", "Any"))
+    return text.removeprefix("ApiRequest[").removesuffix("]")
+
+
+def _return_annotation(suffix: str, model: Any) -> Any:
+    if suffix == "":
+        return model
+    if suffix == "_with_http_info":
+        return ApiResponse[model] if isinstance(model, type) else f"ApiResponse[{model}]"
+    if suffix == "_without_preload_content":
+        from openapiopenai.rest import RESTResponse
+
+        return RESTResponse
+    from openapiopenai._streaming import ImageStream
+
+    return ImageStream
+
+
+def _builder(op: Callable[..., Any]) -> Callable[..., ApiRequest[Any]]:
+    build = getattr(op, _BUILD_ATTRIBUTE, None)
+    if build is None:
+        raise TypeError(f"{getattr(op, '__name__', op)!r} is not an @operation")
+    return build  # type: ignore[no-any-return]
+
+
+def operation(build: Callable[Concatenate[S, P], ApiRequest[M]]) -> Callable[Concatenate[S, P], M]:
+    """Turn a request builder into the operation's call style that returns the parsed model."""
+    return _style(build, _data, "", "the parsed response model.")  # type: ignore[no-any-return]
+
+
+def with_http_info(
+    op: Callable[Concatenate[S, P], T],
+) -> Callable[Concatenate[S, P], ApiResponse[T]]:
     """The call style of ``op`` that returns an ``ApiResponse``."""
-    return op._styles[0]
-
-
-def without_preload_content(op: Operation[P, T]) -> _Variant[P, RESTResponse]:
-    """The call style of ``op`` that returns the response unread."""
-    return op._styles[1]
-
-
-def streaming(op: Operation[P, T]) -> _Variant[P, ImageStream]:
-    """A call style of ``op`` that sends ``stream=true`` and iterates the events."""
-    return _Variant(
-        op._build,
-        _stream,
-        "_stream",
-        "Sends the request with ``stream`` on and returns an ``ImageStream``: iterate it "
-        "for typed events as they arrive; use it in a ``with`` block (or ``.close()``) "
-        "to release the connection when stopping early.",
-        "ImageStream",
+    return _style(  # type: ignore[no-any-return]
+        _builder(op),
+        _api_response,
+        "_with_http_info",
+        "an ``ApiResponse`` with ``status_code``, ``headers``, ``data``, ``raw_data`` and "
+        "``retries``.",
     )
 
 
-def _stream(client: ApiClient, request: ApiRequest[Any]) -> ImageStream:
-    return client.stream(request)
+def without_preload_content(
+    op: Callable[Concatenate[S, P], Any],
+) -> Callable[Concatenate[S, P], RESTResponse]:
+    """The call style of ``op`` that returns the response unread."""
+    return _style(  # type: ignore[no-any-return]
+        _builder(op),
+        _unread,
+        "_without_preload_content",
+        "the response unread (``RESTResponse``), whatever its status: ``.data`` or "
+        "``.read()`` reads it, ``.stream()`` iterates it; release it with ``.release_conn()``.",
+    )
+
+
+def streaming(op: Callable[Concatenate[S, P], Any]) -> Callable[Concatenate[S, P], ImageStream]:
+    """A call style of ``op`` that sends ``stream=true`` and iterates the events."""
+    return _style(  # type: ignore[no-any-return]
+        _builder(op),
+        _stream,
+        "_stream",
+        "an ``ImageStream`` (the request is sent with ``stream`` on): iterate it for typed "
+        "events as they arrive; use it in a ``with`` block (or ``.close()``) to release the "
+        "connection when stopping early.",
+    )
 
 
 def _data(client: ApiClient, request: ApiRequest[Any]) -> Any:
@@ -176,6 +257,5 @@ def _unread(client: ApiClient, request: ApiRequest[Any]) -> RESTResponse:
     return client.open(request)
 
 
-def operation(build: Callable[Concatenate[Any, P], ApiRequest[M]]) -> Operation[P, M]:
-    """Turn a request builder into an operation with its three call styles."""
-    return Operation(build)
+def _stream(client: ApiClient, request: ApiRequest[Any]) -> ImageStream:
+    return client.stream(request)

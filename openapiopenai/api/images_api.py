@@ -39,6 +39,8 @@ from openapiopenai.models.create_image_edit_request_model import (
     ImageEditModelName,
 )
 from openapiopenai.models.create_image_request import CreateImageRequest
+from openapiopenai.models.edit_image_body_json_param import EditImageBodyJsonParam
+from openapiopenai.models.image_ref_param import ImageRefParam
 from openapiopenai.models.images_response import ImagesResponse
 
 __all__ = ["ImagesApi"]
@@ -93,9 +95,9 @@ class ImagesApi:
     @operation
     def create_image_edit(
         self,
-        image: Union[FileInput, list[FileInput]],
+        image: Union[FileInput, list[FileInput], ImageRefParam, list[ImageRefParam]],
         prompt: str,
-        mask: Optional[FileInput] = None,
+        mask: Union[FileInput, ImageRefParam, None] = None,
         model: Union[CreateImageEditRequestModel, ImageEditModelName, None] = None,
         n: Optional[int] = None,
         size: Optional[Size] = None,
@@ -115,7 +117,46 @@ class ImagesApi:
         ``image`` and ``mask`` may be bytes, a path, a binary file object or a
         ``(filename, content[, content_type])`` tuple; a list of up to 16 images (GPT image
         models) is sent as repeated ``image[]`` parts.  Unset fields are not sent.
+
+        ``image`` may instead be an :class:`ImageRefParam` (an ``image_url``, which may be
+        a data URL, or a ``file_id``) or a list of up to 16, with ``mask`` one too: the
+        edit is then sent as JSON, for the GPT image models.
         """
+        if _is_reference(image) or _is_reference(mask):
+            body = _validation.validated(
+                EditImageBodyJsonParam,
+                _given(
+                    images=_references(image, mask),
+                    mask=mask,
+                    prompt=prompt,
+                    model=model,
+                    n=n,
+                    size=size,
+                    user=user,
+                    background=background,
+                    input_fidelity=input_fidelity,
+                    output_format=output_format,
+                    output_compression=output_compression,
+                    quality=quality,
+                    partial_images=partial_images,
+                    stream=stream,
+                ),
+            )
+            if response_format is not None:
+                raise ApiValueError(
+                    "response_format: is not a parameter of a JSON edit (image references); "
+                    "the GPT image models always return base64"
+                )
+            if self._checks_on:
+                _validation.check_json_edit(body)
+            return ApiRequest(
+                "create_image_edit",
+                "POST",
+                "/images/edits",
+                ImagesResponse,
+                json=body,
+                options=options,
+            )
         form = _validation.validated(
             ImageEditForm,
             _given(
@@ -189,6 +230,35 @@ def _is_configuration(value: object) -> bool:
 def _given(**values: Any) -> dict[str, Any]:
     """The arguments the caller set (``None`` means "let the server decide")."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _is_reference(value: Any) -> bool:
+    """Whether ``value`` (or an item of a list) references an image instead of carrying it."""
+    if isinstance(value, list):
+        return any(isinstance(item, ImageRefParam) for item in value)
+    return isinstance(value, ImageRefParam)
+
+
+def _references(image: Any, mask: Any) -> list[ImageRefParam]:
+    """The image references of a JSON edit; uploads mixed in are refused."""
+    items = image if isinstance(image, list) else [image]
+    if not items:
+        raise ApiValueError("image: the list of images is empty")
+    if len(items) > MAX_EDIT_IMAGES:
+        raise ApiValueError(f"image: at most {MAX_EDIT_IMAGES} images, got {len(items)}")
+    for index, item in enumerate(items):
+        if not isinstance(item, ImageRefParam):
+            where = f"image[{index}]" if isinstance(image, list) else "image"
+            raise ApiTypeError(
+                f"{where}: cannot mix uploads and image references in one edit; pass "
+                "every image (and the mask) as an ImageRefParam, or all as files"
+            )
+    if mask is not None and not isinstance(mask, ImageRefParam):
+        raise ApiTypeError(
+            "mask: cannot mix uploads and image references in one edit; pass the mask as "
+            "an ImageRefParam (e.g. ImageRefParam.from_file(path))"
+        )
+    return list(items)
 
 
 def _required_file(name: str, value: Any) -> FilePart:

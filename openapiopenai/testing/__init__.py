@@ -12,6 +12,10 @@ scripted faults::
         ...  # point a client at server.url
         assert server.requests[0].fault is not None
 
+It also serves the Files and Batch APIs (``/v1/files``, ``/v1/batches``; batches run on
+the server's clock, see ``ImagesServer.batch_timing``) and JSON edits of images referenced
+by file id, data URL or an image URL it served.
+
 Run it standalone with ``python -m openapiopenai.testing serve --port 8080``. Names are
 imported on first use, so importing this package is cheap.
 """
@@ -22,6 +26,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from openapiopenai.testing._batches import BatchTiming
     from openapiopenai.testing._errors import openai_error
     from openapiopenai.testing._faults import Fault
     from openapiopenai.testing._multipart import Part
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from openapiopenai.testing._server import ImagesServer
 
 __all__ = [
+    "BatchTiming",
     "Fault",
     "Headers",
     "ImagesServer",
@@ -39,6 +45,7 @@ __all__ = [
 ]
 
 _EXPORTS = {
+    "BatchTiming": "openapiopenai.testing._batches",
     "Fault": "openapiopenai.testing._faults",
     "Headers": "openapiopenai.testing._record",
     "ImagesServer": "openapiopenai.testing._server",

@@ -1,4 +1,7 @@
-"""``python -m openapiopenai.testing serve``: run the local Images API until Ctrl-C."""
+"""``python -m openapiopenai.testing serve``: run the local Images API until Ctrl-C.
+
+It serves the Files and Batch APIs too; ``--batch-seconds`` sets how long batch phases last.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +43,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="pause between the events of streamed responses (default: 0)",
     )
+    serve.add_argument(
+        "--batch-seconds",
+        type=float,
+        nargs=3,
+        metavar=("VALIDATING", "IN_PROGRESS", "FINALIZING"),
+        help="how long each batch phase lasts (default: 1 2 1)",
+    )
+    serve.add_argument(
+        "--edit-default-model",
+        default="gpt-image-1.5",
+        help="model of an edit that names none (default: gpt-image-1.5; API 2.0.0: dall-e-2)",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log requests")
     return parser
 
@@ -54,13 +69,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.stream_interval < 0:
         print("--stream-interval cannot be negative", file=sys.stderr)
         return 2
+    if args.batch_seconds is not None and min(args.batch_seconds) < 0:
+        print("--batch-seconds cannot be negative", file=sys.stderr)
+        return 2
     server = ImagesServer(
         args.host,
         args.port,
         api_keys=args.api_keys,
         url_ttl=args.url_ttl,
         stream_interval=args.stream_interval,
+        edit_default_model=args.edit_default_model,
     )
+    if args.batch_seconds is not None:
+        from openapiopenai.testing._batches import BatchTiming
+
+        validating, in_progress, finalizing = args.batch_seconds
+        server.batch_timing = BatchTiming(validating, in_progress, finalizing)
     try:
         server.start()
     except OSError as exc:

@@ -3,8 +3,9 @@
 The rules come from the OpenAI spec, v2.0.0 and the latest one, and their field
 descriptions. Model-specific limits are rows of :data:`MODELS`; a parameter a model does
 not take is rejected by name (``unsupported_parameter``). Requests valid under v2.0.0 keep
-their meaning: without a ``model``, generations and edits use ``dall-e-2`` unless a
-parameter only the GPT image models take is present, and then :data:`DEFAULT_GPT_MODEL`.
+their meaning: without a ``model``, generations use ``dall-e-2`` unless a parameter only
+the GPT image models take is present, and then :data:`DEFAULT_GPT_MODEL`; edits use
+:data:`DEFAULT_GPT_MODEL`, as the latest contract says.
 
 One limit is this server's own, not the API's: it writes PNG only, so ``output_format``
 ``jpeg`` and ``webp`` are rejected (param ``output_format``, code ``unsupported_value``)
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "ENDPOINTS",
     "GPT_ONLY_PARAMS",
+    "JSON_EDITS",
     "MAX_EDIT_IMAGES",
     "MAX_GPT_IMAGE_BYTES",
     "MAX_IMAGE_BYTES",
@@ -243,6 +245,16 @@ ENDPOINTS: Mapping[str, EndpointRules] = {
     ),
 }
 
+#: The JSON form of ``/images/edits``: the references become ``image``/``mask`` files.
+JSON_EDITS = EndpointRules(
+    name="edits",
+    body="json",
+    params=(ENDPOINTS["/images/edits"].params - {"response_format"}) | {"moderation"},
+    required=("image", "prompt"),
+    files=frozenset(("image", "mask")),
+    file_arrays=frozenset(("image",)),
+)
+
 
 @dataclass(frozen=True)
 class Upload:
@@ -297,7 +309,13 @@ Files = Mapping[str, Sequence[Part]]
 Params = Mapping[str, Any]
 
 
-def validate(endpoint: EndpointRules, params: Params, files: Files) -> ImageJob:
+def validate(
+    endpoint: EndpointRules,
+    params: Params,
+    files: Files,
+    *,
+    edit_default_model: str = DEFAULT_GPT_MODEL,
+) -> ImageJob:
     """Check one request against the endpoint's and the model's rules.
 
     ``params`` holds the JSON body's members or the form's text fields (strings);
@@ -308,7 +326,7 @@ def validate(endpoint: EndpointRules, params: Params, files: Files) -> ImageJob:
     form = endpoint.body == "multipart"
     _check_names(endpoint, params, files)
 
-    model = _model(endpoint, params, files)
+    model = _model(endpoint, params, files, edit_default_model)
     prompt = _prompt(params, model) if "prompt" in endpoint.params else None
     n = _integer(params, "n", form, 1, model.max_n, model) or 1
     size = _size(params, model)
@@ -457,10 +475,18 @@ def _string(params: Params, name: str, *, nullable: bool) -> str | None:
     return value
 
 
-def _model(endpoint: EndpointRules, params: Params, files: Files) -> ModelRules:
+def _model(
+    endpoint: EndpointRules, params: Params, files: Files, edit_default_model: str
+) -> ModelRules:
     name = _string(params, "model", nullable=True)
     if name is None:
-        name = DEFAULT_GPT_MODEL if _wants_gpt(endpoint, params, files) else DEFAULT_MODEL
+        if _wants_gpt(endpoint, params, files):
+            name = DEFAULT_GPT_MODEL
+        elif endpoint.name == "edits":
+            # The latest contract defaults edits to gpt-image-1.5 (API 2.0.0: dall-e-2).
+            name = edit_default_model
+        else:
+            name = DEFAULT_MODEL
     rules = MODELS.get(name)
     if rules is None or endpoint.name not in rules.endpoints:
         supported = tuple(m for m, r in MODELS.items() if endpoint.name in r.endpoints)

@@ -17,12 +17,13 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Union
 
+from openapiopenai.testing._batches import BatchTiming
 from openapiopenai.testing._errors import ApiError, openai_error
 from openapiopenai.testing._faults import Body, Fault, FaultQueue
 from openapiopenai.testing._record import Headers, RecordedRequest, RequestLog, mask_headers
@@ -265,8 +266,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_events(fault, response, request_id, started)
             return
         head = self._head(response, request_id, started)
-        body = b"" if self.command == "HEAD" else response.body
         kind = fault.kind if fault is not None else None
+        if response.stream is not None:
+            self._send_stored(head, response, kind, fault)
+            return
+        body = b"" if self.command == "HEAD" else response.body
         if kind == "drop_mid_body":
             self.wfile.write(head + body[: len(body) // 2])
             self._reset()
@@ -276,6 +280,33 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             self.wfile.write(head + body)
+
+    def _send_stored(
+        self, head: bytes, response: Response, kind: str | None, fault: Fault | None
+    ) -> None:
+        """A body read as it is sent (a stored file), cut short by the body faults."""
+        self.wfile.write(head)
+        if self.command == "HEAD" or response.stream is None:
+            return
+        limit = response.length
+        if kind == "drop_mid_body":
+            limit = response.length // 2
+        elif kind == "truncate_body":
+            keep = response.length // 2 if fault is None or fault.keep is None else fault.keep
+            limit = max(0, min(keep, response.length - 1))
+        sent = 0
+        for chunk in response.stream():
+            if sent + len(chunk) > limit:
+                chunk = chunk[: limit - sent]
+            if chunk:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+            if sent >= limit:
+                break
+        if kind == "drop_mid_body":
+            self._reset()
+        elif kind == "truncate_body":
+            self.close_connection = True
 
     def _send_events(
         self, fault: Fault | None, response: Response, request_id: str | None, started: float
@@ -367,7 +398,8 @@ class _Handler(BaseHTTPRequestHandler):
         if chunked:
             lines.append("Transfer-Encoding: chunked")
         else:
-            lines.append(f"Content-Length: {len(response.body)}")
+            length = response.length if response.stream is not None else len(response.body)
+            lines.append(f"Content-Length: {length}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _reset(self) -> None:
@@ -495,6 +527,13 @@ class ImagesServer:
         max_body_size: larger request bodies get a 413.
         stream_interval: seconds to wait between the events of a streamed response
             (``0``: send them back to back); see also :meth:`hold_stream`.
+        edit_default_model: the model of an edit that names none (and takes no GPT-only
+            parameter): ``gpt-image-1.5`` as the latest contract says; ``dall-e-2`` for
+            the API 2.0.0 behaviour.
+
+    It also serves ``/v1/files`` and ``/v1/batches`` (batches run on ``clock``; see
+    :attr:`batch_timing`) and JSON edits of images referenced by file id, data URL or
+    an image URL it served.
     """
 
     def __init__(
@@ -507,6 +546,7 @@ class ImagesServer:
         clock: Callable[[], float] = time.time,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         stream_interval: float = 0.0,
+        edit_default_model: str = "gpt-image-1.5",
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError("api_keys must be a collection of keys, not one string")
@@ -520,6 +560,7 @@ class ImagesServer:
         self._service = ImagesService(
             api_keys=api_keys, store=ImageStore(url_ttl, clock), clock=clock
         )
+        self._service.edit_default_model = edit_default_model
         self._faults = FaultQueue()
         self._log = RequestLog()
         self._stopping = threading.Event()
@@ -554,6 +595,38 @@ class ImagesServer:
         httpd.server_close()
         if self._thread is not None:
             self._thread.join()
+        self._service.close()
+
+    # --- files and batches -------------------------------------------------------------
+
+    @property
+    def batch_timing(self) -> BatchTiming:
+        """How long each batch phase lasts, in seconds of the server's clock (settable)."""
+        return self._service.batches.timing
+
+    @batch_timing.setter
+    def batch_timing(self, timing: BatchTiming) -> None:
+        self._service.batches.timing = timing
+
+    def set_batch_limits(
+        self, *, max_lines: int | None = None, max_bytes: int | None = None
+    ) -> None:
+        """Lower the input-file limits of batches (the API's: 50,000 lines and 200 MB)."""
+        if max_lines is not None:
+            self._service.batches.max_lines = max_lines
+        if max_bytes is not None:
+            self._service.batches.max_bytes = max_bytes
+
+    def add_file(
+        self, content: bytes | Iterable[bytes], filename: str, purpose: str = "user_data"
+    ) -> str:
+        """Store a file as if it had been uploaded (chunks are written as they come);
+        returns its id."""
+        return self._service.files.put(content, filename, purpose).id
+
+    def file_content(self, file_id: str) -> bytes | None:
+        """The content of a stored file (``None`` if there is no such file)."""
+        return self._service.files.read(file_id)
 
     def __enter__(self) -> Self:
         return self.start()

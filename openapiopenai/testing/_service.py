@@ -7,17 +7,21 @@ HTTP layer (``_server``) adds the standard headers, faults and the request recor
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import math
 import time
 import urllib.parse
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from openapiopenai._png import PngError, decode_png, encode_png
+from openapiopenai.testing._batches import BatchEngine
 from openapiopenai.testing._errors import ApiError, bad_request
+from openapiopenai.testing._files import FileStore
+from openapiopenai.testing._files_routes import FilesRoutes, handles
 from openapiopenai.testing._images import (
     Pixels,
     blend,
@@ -37,7 +41,15 @@ from openapiopenai.testing._multipart import (
     parse_multipart,
 )
 from openapiopenai.testing._record import Headers, mask_api_key
-from openapiopenai.testing._rules import ENDPOINTS, EndpointRules, ImageJob, validate
+from openapiopenai.testing._rules import (
+    DEFAULT_GPT_MODEL,
+    ENDPOINTS,
+    JSON_EDITS,
+    MAX_EDIT_IMAGES,
+    EndpointRules,
+    ImageJob,
+    validate,
+)
 from openapiopenai.testing._store import ImageStore
 
 __all__ = [
@@ -104,6 +116,9 @@ class Response:
     #: For API errors: the ``error`` object of the body (kept for the request record).
     error: dict[str, Any] | None = None
     events: tuple[SseEvent, ...] | None = None
+    #: A body sent as it is read (a stored file): its chunks, and ``length`` in bytes.
+    stream: Callable[[], Iterator[bytes]] | None = None
+    length: int = 0
 
     @classmethod
     def of_error(cls, error: ApiError) -> Response:
@@ -149,12 +164,24 @@ class ImagesService:
         self._api_keys = None if api_keys is None else frozenset(api_keys)
         self._store = store
         self._clock = clock
+        #: The model of a multipart edit that names none and takes no GPT-only parameter.
+        self.edit_default_model = DEFAULT_GPT_MODEL
+        self.files = FileStore(clock)
+        self.batches = BatchEngine(self.files, clock, self._run_line)
+        self._files_routes = FilesRoutes(self.files, self.batches)
+
+    def close(self) -> None:
+        """Remove the stored files from disk."""
+        self.files.close()
 
     def handle(self, request: Request, parsed: ParsedBody) -> Response:
         """The response to ``request``; never raises for anything a client can send."""
         try:
             if request.path.startswith(IMAGE_PATH_PREFIX):
                 return self._serve_image(request)
+            if handles(request.path):
+                self._authenticate(request.headers)
+                return self._files_routes.handle(request, parsed)
             endpoint = (
                 ENDPOINTS.get(request.path[len(API_PREFIX) :])
                 if request.path.startswith(API_PREFIX + "/")
@@ -174,7 +201,14 @@ class ImagesService:
                     headers=(("Allow", "POST"),),
                 )
             self._authenticate(request.headers)
-            job = validate(endpoint, *self._parameters(endpoint, parsed))
+            if endpoint.name == "edits" and _is_json(parsed.media_type):
+                job = self._json_edit_job(self._json_body(parsed), request.base_url)
+            else:
+                job = validate(
+                    endpoint,
+                    *self._parameters(endpoint, parsed),
+                    edit_default_model=self.edit_default_model,
+                )
             return self._images_response(job, request.base_url)
         except ApiError as error:
             return Response.of_error(error)
@@ -222,6 +256,143 @@ class ImagesService:
                 )
             return parsed.json, {}
         return _form_parameters(endpoint, parsed.form)
+
+    def _json_body(self, parsed: ParsedBody) -> dict[str, Any]:
+        if parsed.error is not None:
+            raise bad_request(_JSON_HINT, None)
+        if not isinstance(parsed.json, dict):
+            raise bad_request(
+                "Invalid type for request body: expected an object.", None, "invalid_type"
+            )
+        return parsed.json
+
+    # --- JSON edits and batch lines -------------------------------------------------------
+
+    def _json_edit_job(self, body: dict[str, Any], base_url: str) -> ImageJob:
+        """An edit of images referenced by file id, data URL or a URL this server serves."""
+        params = dict(body)
+        if "image" in params:
+            raise bad_request(
+                "Unknown parameter: 'image'. A JSON edit takes 'images' (image references);"
+                " upload files with multipart/form-data.",
+                "image",
+                "unknown_parameter",
+            )
+        if "images" not in params:
+            raise bad_request(
+                "Missing required parameter: 'images'.", "images", "missing_required_parameter"
+            )
+        refs = params.pop("images")
+        if not isinstance(refs, list) or not refs:
+            raise bad_request(
+                "Invalid 'images': expected a non-empty array of image references.",
+                "images",
+                "invalid_type",
+            )
+        if len(refs) > MAX_EDIT_IMAGES:
+            raise bad_request(
+                f"Invalid 'images': at most {MAX_EDIT_IMAGES} images, but {len(refs)} were given.",
+                "images",
+                "too_many_images",
+            )
+        files = {
+            "image": [self._resolve(ref, f"images[{i}]", base_url) for i, ref in enumerate(refs)]
+        }
+        mask = params.pop("mask", None)
+        if mask is not None:
+            files["mask"] = [self._resolve(mask, "mask", base_url)]
+        job = validate(JSON_EDITS, params, files)
+        if not job.model.gpt:
+            raise bad_request(
+                f"Invalid 'model': JSON edits (image references) support GPT image models only;"
+                f" {job.model.name} edits need a multipart/form-data upload.",
+                "model",
+                "unsupported_model",
+            )
+        return job
+
+    def _resolve(self, ref: Any, name: str, base_url: str) -> Part:
+        """The image an ``ImageRefParam`` names, as if it had been uploaded."""
+        if not isinstance(ref, dict) or len(ref) != 1 or not set(ref) <= {"image_url", "file_id"}:
+            raise bad_request(
+                f"Invalid '{name}': provide exactly one of 'image_url' or 'file_id'.",
+                name,
+                "invalid_value",
+            )
+        if "file_id" in ref:
+            file_id = ref["file_id"]
+            data = self.files.read(file_id) if isinstance(file_id, str) else None
+            if data is None:
+                raise bad_request(
+                    f"Invalid '{name}.file_id': no such file: {file_id!r}.",
+                    f"{name}.file_id",
+                    "invalid_file_id",
+                )
+            return Part("image", data, filename=file_id)
+        url = ref["image_url"]
+        if not isinstance(url, str):
+            raise bad_request(
+                f"Invalid type for '{name}.image_url': expected a string.",
+                f"{name}.image_url",
+                "invalid_type",
+            )
+        data = self._fetch(url, f"{name}.image_url")
+        return Part("image", data, filename="image")
+
+    def _fetch(self, url: str, param: str) -> bytes:
+        if url.startswith("data:"):
+            header, sep, payload = url[5:].partition(",")
+            if not sep or not header.endswith(";base64"):
+                raise bad_request(
+                    f"Invalid '{param}': a data URL must be base64 (data:<type>;base64,...).",
+                    param,
+                    "invalid_image_url",
+                )
+            try:
+                return base64.b64decode(payload, validate=True)
+            except (binascii.Error, ValueError):
+                raise bad_request(
+                    f"Invalid '{param}': the data URL is not valid base64.",
+                    param,
+                    "invalid_image_url",
+                ) from None
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.path.startswith(IMAGE_PATH_PREFIX):
+            image_id = parts.path[len(IMAGE_PATH_PREFIX) :].removesuffix(".png")
+            query = urllib.parse.parse_qs(parts.query)
+            found = self._store.get(image_id, query.get("se", [""])[0], query.get("sig", [None])[0])
+            if not isinstance(found, str):
+                return found.png
+            raise bad_request(
+                f"Invalid '{param}': the image could not be downloaded ({found}).",
+                param,
+                "invalid_image_url",
+            )
+        raise bad_request(
+            f"Invalid '{param}': the openapiopenai test server fetches only data URLs and"
+            " image URLs it served.",
+            param,
+            "invalid_image_url",
+        )
+
+    def _run_line(self, url: str, body: Any, base_url: str) -> tuple[int, dict[str, Any]]:
+        """One batch request against this service: its status and JSON body."""
+        try:
+            endpoint = ENDPOINTS[url[len(API_PREFIX) :]]
+            if not isinstance(body, dict):
+                raise bad_request("Invalid type for 'body': expected an object.", "body")
+            if endpoint.name == "edits":
+                job = self._json_edit_job(body, base_url)
+            else:
+                job = validate(endpoint, body, {})
+            if job.stream:
+                raise bad_request(
+                    "Invalid 'stream': batch requests cannot stream.", "stream", "invalid_value"
+                )
+            response = self._images_response(job, base_url)
+        except ApiError as error:
+            return error.status, error.body()
+        return response.status, json.loads(response.body)
 
     # --- answers -------------------------------------------------------------------
 
@@ -398,6 +569,10 @@ class ImagesService:
             )
         etag = '"0x' + hashlib.sha256(result.png).hexdigest()[:16].upper() + '"'
         return Response(200, result.png, "image/png", [("ETag", etag)])
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _form_parameters(

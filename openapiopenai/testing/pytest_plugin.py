@@ -40,6 +40,9 @@ def images_api(images_server: ImagesServer) -> Iterator[ImagesApi]:
     """An ``ImagesApi`` pointed at ``images_server``; its client is closed after the test."""
     from openapiopenai import ApiClient, Configuration, ImagesApi
 
-    configuration = Configuration(host=images_server.url, access_token=TEST_API_KEY)
+    # trust_env=False: a machine's HTTP(S)_PROXY could not reach the loopback server.
+    configuration = Configuration(
+        host=images_server.url, access_token=TEST_API_KEY, trust_env=False
+    )
     with ApiClient(configuration) as api_client:
         yield ImagesApi(api_client)
