@@ -317,6 +317,9 @@ def _json_edit(custom_id: str, body: dict[str, Any], base_dir: Path) -> dict[str
     from openapiopenai import _validation
     from openapiopenai._data_url import image_data_url
 
+    if "images" in body:
+        return body  # already a JSON edit (images by reference), checked when added
+
     model = body.get("model")
     if not isinstance(model, str) or not model.startswith("gpt-image"):
         raise ApiValueError(

@@ -7,13 +7,16 @@ A line is one request, in either of two shapes:
 
       {"custom_id": "otter-1", "prompt": "an otter", "model": "gpt-image-1"}
       {"operation": "edit", "prompt": "add a hat", "image": "otter.png", "mask": "mask.png"}
+      {"operation": "edit", "prompt": "add a hat", "images": [{"file_id": "file-abc"}]}
 
 - the Batch API's input line (``custom_id``, ``method``, ``url``, ``body``)::
 
       {"custom_id": "otter-1", "method": "POST", "url": "/v1/images/generations",
        "body": {"prompt": "an otter"}}
 
-Uploaded files (``image``, ``mask``) are paths, relative to the requests file's folder.
+Uploaded files (``image``, ``mask``) are paths, relative to the requests file's folder;
+an edit may instead name its images by reference (``images``: a list of ``{"image_url":
+...}`` or ``{"file_id": ...}``, and a ``mask`` reference), as the JSON edit body does.
 A request without a ``custom_id`` gets one derived from its content (the same line gives
 the same id on every run; the k-th repeat of an identical line is told apart by k), so
 running a job again finds the requests it already did.
@@ -208,6 +211,11 @@ def _check_fields(operation: str, body: dict[str, Any], where: str) -> None:
         if operation == "generate":
             _validation.check_generation(_validation.validated(CreateImageRequest, body))
             return
+        if operation == "edit" and "images" in body:  # images by reference: a JSON edit
+            from openapiopenai.models.edit_image_body_json_param import EditImageBodyJsonParam
+
+            _validation.check_json_edit(_validation.validated(EditImageBodyJsonParam, body))
+            return
         files = {name: body[name] for name in _FILE_FIELDS if name in body}
         fields = {k: v for k, v in body.items() if k not in _FILE_FIELDS}
         form_cls = ImageEditForm if operation == "edit" else ImageVariationForm
@@ -215,7 +223,8 @@ def _check_fields(operation: str, body: dict[str, Any], where: str) -> None:
     except (ApiValueError, ApiTypeError) as e:
         raise type(e)(f"{where}: {e}") from None
     if "image" not in files:
-        raise ApiValueError(f"{where}: image: is required for {operation} (a file path)")
+        hint = " (a file path), or images: a list of references" if operation == "edit" else ""
+        raise ApiValueError(f"{where}: image: is required for {operation}{hint or ' (a path)'}")
     images = files["image"] if isinstance(files["image"], list) else [files["image"]]
     if operation == "variation" and len(images) != 1:
         raise ApiValueError(f"{where}: image: a variation takes one image")
@@ -233,6 +242,14 @@ def send(
     body = dict(request.body)
     if request.operation == "generate":
         return api.create_image_with_http_info(CreateImageRequest(**body), **options)
+    if "images" in body:  # an edit of images by reference, sent as JSON
+        from openapiopenai.models.image_ref_param import ImageRefParam
+
+        images = [ImageRefParam(**ref) for ref in body.pop("images")]
+        mask = body.pop("mask", None)
+        return api.create_image_edit_with_http_info(
+            images, mask=None if mask is None else ImageRefParam(**mask), **body, **options
+        )
     for name in _FILE_FIELDS:
         if name in body:
             value = body[name]

@@ -357,3 +357,16 @@ def test_sigkill_at_random_moments_in_batch_mode(tmp_path):
     assert sum(b.request_counts.completed for b in batches) == 30, f"seed {seed}"
     images = sorted(p.name for p in out.iterdir() if p.suffix == ".png")
     assert images == sorted(f"b-{i}.png" for i in range(30)), f"seed {seed}"
+
+
+def test_edits_by_file_id_go_through_a_batch_unchanged(server, client, tmp_path):
+    file_id = server.add_file(make_png(256, 256), "otter.png", purpose="vision")
+    edit = JobRequest.edit(
+        {"prompt": "add a hat", "model": "gpt-image-1", "images": [{"file_id": file_id}]}, "ref"
+    )
+    summary = ImageJob(tmp_path, [edit], api=client).run(mode="batch", poll_interval=0.05)
+    assert summary.complete, summary
+    upload = next(u for u in paths(server, "POST", "/v1/files") if u.files.get("file"))
+    body = json.loads(upload.files["file"].data)["body"]
+    assert body["images"] == [{"file_id": file_id}]
+    assert (tmp_path / "ref.png").read_bytes().startswith(b"\x89PNG")

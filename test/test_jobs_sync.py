@@ -370,3 +370,33 @@ def test_the_requests_file_path_may_be_a_pathlike(server, client, tmp_path):
     lines.write_text(json.dumps({"custom_id": "x", "prompt": "an otter", "size": "256x256"}))
     summary = ImageJob(Path(tmp_path / "out"), lines, api=client).run()
     assert summary.complete
+
+
+def test_edits_by_reference_are_sent_as_json(server, client, tmp_path):
+    file_id = server.add_file(make_png(256, 256), "otter.png", purpose="vision")
+    request = {
+        "operation": "edit",
+        "custom_id": "ref",
+        "prompt": "add a hat",
+        "model": "gpt-image-1",
+        "images": [{"file_id": file_id}],
+    }
+    lines = tmp_path / "r.jsonl"
+    lines.write_text(json.dumps(request))
+    summary = ImageJob(tmp_path / "out", lines, api=client).run()
+    assert summary.complete, summary
+    (edit,) = [r for r in server.requests if r.path == "/v1/images/edits"]
+    assert edit.json["images"] == [{"file_id": file_id}] and edit.form == ()
+    assert (tmp_path / "out" / "ref.png").exists()
+
+
+def test_an_edit_by_reference_is_checked_before_sending(server, client, tmp_path):
+    request = {
+        "operation": "edit",
+        "prompt": "x",
+        "model": "dall-e-2",
+        "images": [{"file_id": "f"}],
+    }
+    with pytest.raises(openapiopenai.ApiValueError, match="GPT image model"):
+        ImageJob(tmp_path, [request], api=client).run()
+    assert server.requests == []
