@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
 from openapiopenai._redact import redact_bytes, redact_error, redact_text, scrub_response
 from openapiopenai.configuration import DEFAULT_MAX_EVENT_BYTES
@@ -25,6 +25,7 @@ from openapiopenai.exceptions import (
 
 if TYPE_CHECKING:
     from openapiopenai.models.image_stream_event import ImageStreamEvent
+    from openapiopenai.models.image_stream_event_union import ImageStreamEventUnion
     from openapiopenai.rest import RESTResponse
 
 __all__ = ["ImageStream", "ServerSentEvent", "event_class_for", "iter_sse"]
@@ -202,9 +203,9 @@ class ImageStream:
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         secrets: Sequence[str] = (),
     ) -> None:
-        self.response = response
-        self.retries = retries
-        self.max_event_bytes = max_event_bytes
+        self.response: RESTResponse = response
+        self.retries: int = retries
+        self.max_event_bytes: int = max_event_bytes
         self._secrets = tuple(secrets)  # kept out of the exceptions raised for events
         self._events = self._iter_events()
         self._closed = False
@@ -214,18 +215,24 @@ class ImageStream:
         return self.response.status
 
     @property
-    def headers(self) -> Any:
+    def headers(self) -> Mapping[str, str]:
         return self.response.getheaders()
 
     @property
     def request_id(self) -> Optional[str]:
         return self.response.getheader("x-request-id")
 
-    def __iter__(self) -> Iterator[ImageStreamEvent]:
+    def __iter__(self) -> Iterator[ImageStreamEventUnion]:
         return self
 
-    def __next__(self) -> ImageStreamEvent:
-        return next(self._events)
+    def __next__(self) -> ImageStreamEventUnion:
+        """The next event: ``event.type`` narrows it to its class for a type checker.
+
+        An event of a type this version does not know arrives as a plain
+        ``ImageStreamEvent``, outside the union: it falls in the ``else`` of a ``type``
+        comparison, so new kinds of events never break a stream.
+        """
+        return cast("ImageStreamEventUnion", next(self._events))
 
     def __enter__(self) -> ImageStream:
         return self

@@ -228,6 +228,7 @@ def fan_out(
 ) -> list[CreateImageRequest]:
     """Copies of ``request`` whose ``n`` add up to ``n``, each within its model's per-call limit."""
     from openapiopenai import _validation
+    from openapiopenai.models._model_name import unwrap_model_name
     from openapiopenai.models.create_image_request import CreateImageRequest
 
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_IMAGES:
@@ -236,7 +237,7 @@ def fan_out(
         request = _validation.validated(CreateImageRequest, request)
     elif not isinstance(request, CreateImageRequest):
         raise ApiTypeError(f"request: expected a CreateImageRequest, got {type(request).__name__}")
-    rules = _validation.GENERATION_RULES.get(request.model or "dall-e-2")
+    rules = _validation.GENERATION_RULES.get(unwrap_model_name(request.model) or "dall-e-2")
     per_call = rules.n_max if rules is not None else DEFAULT_MAX_N
     counts = [per_call] * (n // per_call) + ([n % per_call] if n % per_call else [])
     return [request.model_copy(update={"n": count}) for count in counts]

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from openapiopenai.models.image_gen_usage import ImageGenUsage
     from openapiopenai.models.image_ref_param import ImageRefParam
     from openapiopenai.models.image_stream_event import ImageStreamEvent
+    from openapiopenai.models.image_stream_event_union import (
+        ImageEditStreamEvent,
+        ImageGenStreamEvent,
+        ImageStreamEventUnion,
+    )
     from openapiopenai.models.images_response import ImagesResponse
     from openapiopenai.models.list_batches_response import ListBatchesResponse
     from openapiopenai.models.list_files_response import ListFilesResponse
@@ -70,6 +75,9 @@ _MODELS = {
     "Image": "image",
     "ImagesResponse": "images_response",
     "ImageStreamEvent": "image_stream_event",
+    "ImageStreamEventUnion": "image_stream_event_union",
+    "ImageGenStreamEvent": "image_stream_event_union",
+    "ImageEditStreamEvent": "image_stream_event_union",
     "ImageGenPartialImageEvent": "image_gen_partial_image_event",
     "ImageGenCompletedEvent": "image_gen_completed_event",
     "ImageEditPartialImageEvent": "image_edit_partial_image_event",
@@ -103,13 +111,16 @@ __all__ = [
     "Image",
     "ImageEditCompletedEvent",
     "ImageEditPartialImageEvent",
+    "ImageEditStreamEvent",
     "ImageGenCompletedEvent",
     "ImageGenInputUsageDetails",
     "ImageGenOutputTokensDetails",
     "ImageGenPartialImageEvent",
+    "ImageGenStreamEvent",
     "ImageGenUsage",
     "ImageRefParam",
     "ImageStreamEvent",
+    "ImageStreamEventUnion",
     "ImagesResponse",
     "ListBatchesResponse",
     "ListFilesResponse",

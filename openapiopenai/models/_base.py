@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pprint
-from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union, overload
 
 from pydantic import BaseModel, ConfigDict
 from pydantic_core import PydanticSerializationError
+from typing_extensions import Self
 
 from openapiopenai._wire_text import first_unencodable
 
@@ -15,14 +16,13 @@ if TYPE_CHECKING:
 
 __all__ = ["OpenApiModel", "RequestModel", "ResponseModel"]
 
-M = TypeVar("M", bound="OpenApiModel")
 R = TypeVar("R", bound="ResponseModel")
 
 
 class OpenApiModel(BaseModel):
     """Base of the models: ``to_dict``/``to_json``/``from_dict``/``from_json``/``to_str``."""
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         populate_by_name=True,
         validate_assignment=True,
         protected_namespaces=(),
@@ -47,25 +47,31 @@ class OpenApiModel(BaseModel):
         """A readable multi-line form."""
         return pprint.pformat(self.model_dump(by_alias=True))
 
+    @overload
     @classmethod
-    def from_dict(cls: type[M], obj: Optional[dict[str, Any]]) -> Optional[M]:
+    def from_dict(cls, obj: dict[str, Any]) -> Self: ...
+
+    @overload
+    @classmethod
+    def from_dict(cls, obj: None) -> None: ...
+
+    @classmethod
+    def from_dict(cls, obj: Optional[dict[str, Any]]) -> Optional[Self]:
         """Build from a dict; ``None`` gives ``None``."""
         if obj is None:
             return None
         return cls.model_validate(obj)
 
     @classmethod
-    def from_json(cls: type[M], json_str: Union[str, bytes, bytearray]) -> Optional[M]:
-        """Build from a JSON document (``null`` gives ``None``)."""
-        if json_str.strip() in ("null", b"null"):
-            return None
+    def from_json(cls, json_str: Union[str, bytes, bytearray]) -> Self:
+        """Build from a JSON object (anything else, ``null`` included, is a ``ValueError``)."""
         return cls.model_validate_json(json_str)
 
 
 class RequestModel(OpenApiModel):
     """A request body: unknown fields are an error, unset fields are not sent."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
     _dump_only_set: ClassVar[bool] = True
 
     def to_json_bytes(self) -> bytes:
@@ -91,7 +97,7 @@ class ResponseModel(OpenApiModel):
     instance a per-field initialisation, which is most of a small call's overhead.
     """
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     @classmethod
     def _from_response_body(cls: type[R], body: bytes) -> R:

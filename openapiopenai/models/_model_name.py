@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar, Optional, Union
 
+from typing_extensions import Self
+
 __all__ = ["ModelNameWrapper", "unwrap_model_name"]
 
 
@@ -35,11 +37,11 @@ class ModelNameWrapper:
         self.actual_instance: Optional[str] = value
 
     @classmethod
-    def from_json(cls, json_str: str) -> ModelNameWrapper:
+    def from_json(cls, json_str: str) -> Self:
         return cls(json.loads(json_str))
 
     @classmethod
-    def from_dict(cls, obj: Optional[str]) -> ModelNameWrapper:
+    def from_dict(cls, obj: Optional[str]) -> Self:
         return cls(obj)
 
     def to_json(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from pydantic import Field, StrictBool, StrictStr, field_validator
 
@@ -20,6 +20,15 @@ from openapiopenai.models._fields import (
 )
 from openapiopenai.models._model_name import unwrap_model_name
 
+if TYPE_CHECKING:
+    from openapiopenai.models.create_image_request_model import CreateImageRequestModel
+
+    # What a caller may pass; the validator below unwraps a wrapper, so the field holds
+    # a string (or None) at run time.
+    _ModelName = Optional[Union[str, CreateImageRequestModel]]
+else:
+    _ModelName = Optional[StrictStr]
+
 __all__ = ["CreateImageRequest"]
 
 
@@ -34,7 +43,7 @@ class CreateImageRequest(RequestModel):
         description="A text description of the desired image(s). At most 32000 characters "
         "for the GPT image models, 1000 for `dall-e-2` and 4000 for `dall-e-3`."
     )
-    model: Optional[StrictStr] = Field(
+    model: _ModelName = Field(
         default=None,
         description="The model: `dall-e-2` (the server's default), `dall-e-3`, or a GPT image "
         "model (`gpt-image-1`, `gpt-image-1-mini`, `gpt-image-1.5`, `gpt-image-2`). Accepts a "
