@@ -264,9 +264,9 @@ class MultipartBody:
         files: Sequence[FilePart],
         boundary: Optional[str] = None,
     ) -> None:
-        self.boundary = boundary or secrets.token_hex(16)
-        self.fields = list(fields)
-        self.files = list(files)
+        self.boundary: str = boundary or secrets.token_hex(16)
+        self.fields: list[tuple[str, str]] = list(fields)
+        self.files: list[FilePart] = list(files)
         b = self.boundary.encode("ascii")
         self._field_blobs = [
             b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
@@ -280,7 +280,7 @@ class MultipartBody:
             for f in self.files
         ]
         self._tail = b"--%s--\r\n" % b
-        self.content_length = (
+        self.content_length: int = (
             sum(map(len, self._field_blobs))
             + sum(len(h) + f.size + 2 for h, f in zip(self._file_heads, self.files))
             + len(self._tail)

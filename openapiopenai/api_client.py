@@ -115,10 +115,10 @@ class ApiClient:
             raise ApiTypeError(
                 f"configuration: expected a Configuration, got {type(configuration).__name__}"
             )
-        self.configuration = (
+        self.configuration: Configuration = (
             configuration if configuration is not None else Configuration.get_default()
         )
-        self.rest_client = rest.RESTClientObject(self.configuration)
+        self.rest_client: rest.RESTClientObject = rest.RESTClientObject(self.configuration)
         self._cleartext_checked: set[str] = set()
         # What parsed responses hold to find this client again (see ResponseModel).
         self._model_binding: Optional[dict[str, Any]] = None

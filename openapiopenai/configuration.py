@@ -222,10 +222,14 @@ class Configuration:
         if access_token is not None and not isinstance(access_token, str):
             kind = type(access_token).__name__  # never the value: it may be a key
             raise ApiTypeError(f"access_token: expected a string, got {kind}")
-        self.access_token = access_token if access_token is not None else _env("OPENAI_API_KEY")
+        self.access_token: Optional[str] = (
+            access_token if access_token is not None else _env("OPENAI_API_KEY")
+        )
         #: Sent as ``OpenAI-Organization`` / ``OpenAI-Project`` when set.
-        self.organization = organization if organization is not None else _env("OPENAI_ORG_ID")
-        self.project = project if project is not None else _env("OPENAI_PROJECT_ID")
+        self.organization: Optional[str] = (
+            organization if organization is not None else _env("OPENAI_ORG_ID")
+        )
+        self.project: Optional[str] = project if project is not None else _env("OPENAI_PROJECT_ID")
         #: Azure OpenAI: operations go to ``/deployments/{azure_deployment}/images/...``
         #: with ``?api-version=``, authenticated by the ``api-key`` header (see for_azure).
         self.azure_deployment = azure_deployment

@@ -9,8 +9,10 @@ not meant to run must be fenced as ``bash``, ``text`` or similar, never left unl
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -157,6 +159,101 @@ def test_every_fence_names_its_language(path: Path) -> None:
         assert language not in ("py", "python3", "pycon"), (
             f"{path.name}:{line}: use ```python so the block is run"
         )
+
+
+# --- the examples type-check as a reader's strict checker sees them ---------------------
+
+
+def _blocks_as_modules(directory: Path) -> dict[str, str]:
+    """Write every block to ``directory`` as a module of its own: file name -> where from."""
+    where: dict[str, str] = {}
+    for param in _python_blocks():
+        path, index, line, code = param.values
+        name = re.sub(r"\W", "_", path) + f"_{index}.py"
+        (directory / name).write_text(code, encoding="utf-8")
+        where[name] = f"{path} block {index} (line {line})"
+    return where
+
+
+def _checker_environment() -> dict[str, str]:
+    """The package as the examples import it; an editable install's import hook is not
+    something a static checker follows, so its directory is named explicitly."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    env["MYPYPATH"] = env["PYTHONPATH"] = str(PACKAGE_ROOT)
+    return env
+
+
+def test_python_blocks_pass_mypy_strict(tmp_path: Path) -> None:
+    where = _blocks_as_modules(tmp_path)
+    (tmp_path / "mypy.ini").write_text("[mypy]\n", encoding="utf-8")  # no project config
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--config-file=mypy.ini",
+            "--follow-imports=silent",  # errors of the examples only
+            f"--cache-dir={tmp_path / '.mypy_cache'}",
+            *sorted(where),
+        ],
+        cwd=tmp_path,
+        env=_checker_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    errors = [
+        f"{where.get(line.split(':', 1)[0], '?')}: {line}"
+        for line in result.stdout.splitlines()
+        if ": error:" in line
+    ]
+    assert not errors, "\n".join(errors)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"no issues found in {len(where)} source files" in result.stdout
+
+
+def _pyright() -> list[str]:
+    """How to run pyright: the ``pyright`` dev dependency (its wheel bundles the checker
+    and runs it on the machine's Node.js)."""
+    if shutil.which("node") is None:
+        pytest.fail("pyright needs Node.js (also needed by the contract tests' Prism)")
+    return [sys.executable, "-m", "pyright"]
+
+
+def run_pyright(args: list[str], cwd: Path) -> dict[str, Any]:
+    """Run pyright with ``--outputjson`` in ``cwd`` and return its report."""
+    result = subprocess.run(
+        [*_pyright(), "--outputjson", *args],
+        cwd=cwd,
+        env=_checker_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    try:
+        report: dict[str, Any] = json.loads(result.stdout)
+    except ValueError:
+        pytest.fail(f"pyright gave no JSON report:\n{result.stdout}\n{result.stderr}")
+    return report
+
+
+def test_python_blocks_pass_pyright_strict(tmp_path: Path) -> None:
+    where = _blocks_as_modules(tmp_path)
+    (tmp_path / "pyrightconfig.json").write_text(
+        json.dumps({"typeCheckingMode": "strict", "pythonVersion": "3.9"}), encoding="utf-8"
+    )
+    report = run_pyright(sorted(where), tmp_path)
+    errors = [
+        f"{where.get(Path(d['file']).name, d['file'])}:{d['range']['start']['line'] + 1}: "
+        f"{d['message']}"
+        for d in report["generalDiagnostics"]
+        if d["severity"] == "error"
+    ]
+    assert not errors, "\n".join(errors)
+    assert report["summary"]["filesAnalyzed"] == len(where)
 
 
 # --- drift between the pages and the code -------------------------------------------------

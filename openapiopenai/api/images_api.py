@@ -55,7 +55,9 @@ class ImagesApi:
             raise ApiTypeError(
                 f"api_client: expected an ApiClient, got {type(api_client).__name__}{hint}"
             )
-        self.api_client = api_client if api_client is not None else ApiClient.get_default()
+        self.api_client: ApiClient = (
+            api_client if api_client is not None else ApiClient.get_default()
+        )
 
     @operation
     def create_image(
