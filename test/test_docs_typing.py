@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from test_docs import run_pyright
 
 # Share of the public symbols whose type a checker knows without guessing (pyright's
