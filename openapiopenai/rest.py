@@ -428,16 +428,21 @@ _TRANSPORT_ERRORS = (HTTPError, OSError)
 
 
 def _reason(e: BaseException) -> str:
-    """The most telling part of a urllib3 error: the exception it wraps, if any."""
+    """What failed, from the innermost error a urllib3 error wraps (its text, not its class).
+
+    urllib3's ``NewConnectionError`` names itself and its connection object in its text;
+    the socket error it was raised from says what happened (``[Errno 111] Connection
+    refused``).
+    """
     inner = e
     for _ in range(3):  # urllib3 nests at most a couple of levels
         args = inner.args
         nested = args[1] if len(args) == 2 and isinstance(args[1], BaseException) else None
+        nested = nested or (inner.__cause__ if isinstance(inner, HTTPError) else None)
         if nested is None:
             break
         inner = nested
-    text = str(inner)
-    return f"{type(inner).__name__}: {text}" if text else type(inner).__name__
+    return str(inner) or type(inner).__name__
 
 
 class RESTClientObject:

@@ -1,9 +1,15 @@
 """The docs run: every ```python block in docs/*.md and README.md, against a local server.
 
 Each block runs in a fresh interpreter, in a directory holding ``otter.png`` and
-``mask.png``, with ``OPENAI_BASE_URL`` pointing at an :class:`ImagesServer` and a test key in
-``OPENAI_API_KEY`` / ``BEARER_TOKEN``, exactly as a reader would run it.  Blocks that are
-not meant to run must be fenced as ``bash``, ``text`` or similar, never left unlabelled.
+``mask.png``, with exactly the environment its page tells the reader to set: the
+``export NAME=value ...`` commands the page shows (in a sentence or a ``bash`` block), no
+other ``OPENAI_*`` variable.  The pages send the reader to the local test server on port
+8080 (``python -m openapiopenai.testing serve --port 8080``); here an :class:`ImagesServer`
+on a free port plays it, so ``http://127.0.0.1:8080`` in a stated value becomes that
+server's address.  A ``text output`` fence right after a block shows what the block
+prints: it is compared line by line with the output (``...`` stands for any text).
+Blocks that are not meant to run must be fenced as ``bash``, ``text`` or similar, never
+left unlabelled.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 
@@ -28,7 +34,6 @@ from openapiopenai.testing import ImagesServer
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 PACKAGE_ROOT = Path(openapiopenai.__file__).resolve().parent.parent
-TEST_KEY = "sk-test-docs-0123456789abcdef"
 FAILURE_MARK = "Exception when calling"
 BLOCK_TIMEOUT = 90
 
@@ -67,18 +72,63 @@ def _fenced_blocks(path: Path) -> Iterator[tuple[int, str, str]]:
         i = j + 1
 
 
-def _python_blocks() -> list[Any]:
-    params = []
+OUTPUT_FENCE = "text output"
+
+
+def _python_blocks_with_output() -> list[tuple[str, int, int, str, Optional[str]]]:
+    """``(page, index, line, code, shown output or None)`` for every python block."""
+    found = []
     for path in _markdown_files():
-        python = [
-            (line, code)
-            for line, info, code in _fenced_blocks(path)
-            if info.split(maxsplit=1)[:1] == ["python"]
-        ]
-        for index, (line, code) in enumerate(python):
-            rel = path.relative_to(REPO).as_posix()
-            params.append(pytest.param(rel, index, line, code, id=f"{rel}[{index}]"))
-    return params
+        rel = path.relative_to(REPO).as_posix()
+        blocks = list(_fenced_blocks(path))
+        index = 0
+        for position, (line, info, code) in enumerate(blocks):
+            if info.split(maxsplit=1)[:1] != ["python"]:
+                continue
+            following = blocks[position + 1] if position + 1 < len(blocks) else None
+            shown = following[2] if following and following[1] == OUTPUT_FENCE else None
+            found.append((rel, index, line, code, shown))
+            index += 1
+    return found
+
+
+def _python_blocks() -> list[Any]:
+    return [
+        pytest.param(rel, index, line, code, id=f"{rel}[{index}]")
+        for rel, index, line, code, _ in _python_blocks_with_output()
+    ]
+
+
+def _shown_output(path: str, index: int) -> Optional[str]:
+    for rel, i, _, _, shown in _python_blocks_with_output():
+        if (rel, i) == (path, index):
+            return shown
+    return None
+
+
+# `export NAME=value [NAME=value ...]`, in a sentence's code span or a bash block.
+_EXPORT = re.compile(r"\bexport((?:[ \t]+[A-Za-z_][A-Za-z0-9_]*=[^\s`]*)+)")
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=([^\s`]*)")
+LOCAL_SERVER = "http://127.0.0.1:8080"
+
+
+def stated_environment(page: str) -> dict[str, str]:
+    """The variables ``page`` tells the reader to export, as written there."""
+    text = (REPO / page).read_text(encoding="utf-8")
+    stated: dict[str, str] = {}
+    for export in _EXPORT.finditer(text):
+        for name, value in _ASSIGNMENT.findall(export.group(1)):
+            stated[name] = value.strip("\"'")
+    return stated
+
+
+def _matches(shown: str, printed: str) -> bool:
+    """Whether ``printed`` is what ``shown`` shows, ``...`` standing for any text."""
+    want, got = shown.rstrip("\n").splitlines(), printed.rstrip("\n").splitlines()
+    return len(want) == len(got) and all(
+        re.fullmatch(".*".join(map(re.escape, w.split("..."))), g) is not None
+        for w, g in zip(want, got)
+    )
 
 
 def _square_png(size: int, *, hole: bool) -> bytes:
@@ -105,16 +155,17 @@ def server() -> Iterator[ImagesServer]:
         yield images_server
 
 
-def _environment(base_url: str) -> dict[str, str]:
+def _environment(page: str, server: ImagesServer) -> dict[str, str]:
+    """The machine's environment without the client's variables, plus what ``page`` states."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("OPENAI_", "PYTEST_")) and k not in ("BEARER_TOKEN", "PYTHONPATH")
+        if not k.upper().startswith(("OPENAI_", "AZURE_", "PYTEST_"))
+        and k.upper() not in ("BEARER_TOKEN", "PYTHONPATH")
     }
+    for name, value in stated_environment(page).items():
+        env[name] = value.replace(LOCAL_SERVER, server.origin)
     env.update(
-        OPENAI_BASE_URL=base_url,
-        OPENAI_API_KEY=TEST_KEY,
-        BEARER_TOKEN=TEST_KEY,
         # The examples import the same openapiopenai as this test (source tree or wheel).
         PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
         PYTHONIOENCODING="utf-8",
@@ -131,7 +182,7 @@ def test_python_block_runs(
     result = subprocess.run(
         [sys.executable, str(script)],
         cwd=workdir,
-        env=_environment(server.url),
+        env=_environment(path, server),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -144,6 +195,24 @@ def test_python_block_runs(
     assert "Traceback (most recent call last)" not in result.stderr, report
     if FAILURE_MARK in code:
         assert FAILURE_MARK not in result.stdout, report
+    shown = _shown_output(path, index)
+    if shown is not None:
+        assert _matches(shown, result.stdout), f"the page shows:\n{shown}\n{report}"
+
+
+_READ = re.compile(r"""os\.environ(?:\.get\(|\[)\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
+
+
+@pytest.mark.parametrize(("path", "index", "line", "code"), _python_blocks())
+def test_blocks_read_only_variables_their_page_tells_the_reader_to_set(
+    path: str, index: int, line: int, code: str
+) -> None:
+    stated = stated_environment(path)
+    unstated = sorted(set(_READ.findall(code)) - set(stated))
+    assert not unstated, (
+        f"{path} block {index} (line {line}) reads {unstated}, which the page never says "
+        f"to set (it states {sorted(stated)})"
+    )
 
 
 def test_docs_have_python_examples() -> None:
