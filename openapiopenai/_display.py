@@ -1,9 +1,15 @@
-"""Rich display in Jupyter: an image as PNG/JPEG, a response as a captioned HTML grid.
+"""Rich display in Jupyter: images as PNG/JPEG, responses and batches as captioned HTML grids.
 
 IPython calls the models' ``_repr_png_`` / ``_repr_jpeg_`` / ``_repr_html_``, which land
 here.  Nothing is downloaded to display: ``b64_json`` images are shown inline, ``url``
 images as ``<img src>`` for the browser to load.  Every string the server sent (URL,
 revised prompt, size) is HTML-escaped before it is put in the page.
+
+What goes into the notebook is bounded: an image of up to :data:`INLINE_LIMIT` bytes is
+shown as it is; a larger one as a thumbnail of at most :data:`THUMBNAIL_SIDE` pixels a side
+when Pillow is installed (the ``notebook`` extra), else as its dimensions and size with
+how to see it (``save()`` or ``display(image.full())``).  A notebook of four full-size
+images would otherwise carry megabytes of base64 per cell.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 import base64
 import binascii
 import html
-from typing import TYPE_CHECKING, Optional, Union
+import io
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 from urllib.parse import urlsplit
 
 from openapiopenai._lazy_text import LazyText
@@ -20,10 +27,30 @@ from openapiopenai._results import decode_b64
 from openapiopenai.exceptions import ApiResponseValidationError
 
 if TYPE_CHECKING:
+    from openapiopenai.batch import BatchResults
     from openapiopenai.models.image import Image
+    from openapiopenai.models.image_stream_event import ImageStreamEvent
     from openapiopenai.models.images_response import ImagesResponse
 
-__all__ = ["image_html", "image_inline", "response_html", "sniffed_type"]
+__all__ = [
+    "INLINE_LIMIT",
+    "THUMBNAIL_SIDE",
+    "FullImage",
+    "batch_html",
+    "event_html",
+    "event_inline",
+    "image_html",
+    "image_inline",
+    "response_html",
+    "sniffed_type",
+]
+
+#: The largest image (decoded bytes) put in a notebook as it is.
+INLINE_LIMIT = 200_000
+#: The longest side of a thumbnail, in pixels.
+THUMBNAIL_SIDE = 320
+# Whether to make thumbnails with Pillow: None when it is installed; tests set False.
+_USE_PILLOW: Optional[bool] = None
 
 _GRID_STYLE = (
     "display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));"
@@ -32,11 +59,21 @@ _GRID_STYLE = (
 _FIGURE_STYLE = "margin:0"
 _IMG_STYLE = "width:100%;height:auto;display:block;border-radius:4px"
 _CAPTION_STYLE = "font-size:0.85em;line-height:1.3;margin-top:4px;color:#555"
+_ERROR_STYLE = "padding:8px;border:1px solid #d33;border-radius:4px;color:#a00"
 # IPython shows these two from _repr_png_/_repr_jpeg_; other formats go through HTML.
 _IPYTHON_IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
+_B64 = Union[str, LazyText]
 
 
-def sniffed_type(b64_json: Union[str, LazyText]) -> Optional[str]:
+class Shown(NamedTuple):
+    """What the notebook gets for one image: its bytes, their type, and whether reduced."""
+
+    content_type: str
+    data: bytes
+    thumbnail: bool
+
+
+def sniffed_type(b64_json: _B64) -> Optional[str]:
     """The content type of base64 image data, from its first bytes (``None``: not an image)."""
     text = b64_json.head(24) if isinstance(b64_json, LazyText) else b64_json[:24]
     try:
@@ -47,23 +84,126 @@ def sniffed_type(b64_json: Union[str, LazyText]) -> Optional[str]:
     return sniffed[0] if sniffed is not None else None
 
 
-def image_inline(image: Image, content_type: str) -> Optional[bytes]:
-    """The decoded ``b64_json`` bytes if they are in ``content_type``, else ``None``."""
-    data = image._b64_data()
-    if data is None or sniffed_type(data) != content_type:
+# --- what to show of base64 data ------------------------------------------------------
+
+# IPython asks once per format: the last answer, for (data, whether Pillow may be used).
+_last: Optional[tuple[object, Optional[bool], Optional[Shown]]] = None
+
+
+def shown(b64_json: Optional[_B64]) -> Optional[Shown]:
+    """The image to put in the notebook for ``b64_json``: as is, a thumbnail, or ``None``."""
+    global _last
+    if b64_json is None:
+        return None
+    if _last is not None and _last[0] is b64_json and _last[1] is _USE_PILLOW:
+        return _last[2]
+    result = _shown(b64_json)
+    _last = (b64_json, _USE_PILLOW, result)
+    return result
+
+
+def _shown(b64_json: _B64) -> Optional[Shown]:
+    content_type = sniffed_type(b64_json)
+    if content_type is None:
+        return None
+    if _decoded_size(b64_json) <= INLINE_LIMIT:
+        try:
+            return Shown(content_type, decode_b64(b64_json), thumbnail=False)
+        except ApiResponseValidationError:
+            return None
+    return _thumbnail(b64_json)
+
+
+def _decoded_size(b64_json: _B64) -> int:
+    return len(b64_json) * 3 // 4
+
+
+def _pillow() -> Any:
+    if _USE_PILLOW is False:
         return None
     try:
-        return decode_b64(data)
-    except ApiResponseValidationError:
+        from PIL import Image as PILImage
+    except ImportError:
         return None
+    return PILImage
+
+
+def _thumbnail(b64_json: _B64) -> Optional[Shown]:
+    """A thumbnail of at most THUMBNAIL_SIDE pixels a side and INLINE_LIMIT bytes."""
+    pil = _pillow()
+    if pil is None:
+        return None
+    try:
+        with pil.open(io.BytesIO(decode_b64(b64_json))) as picture:
+            picture.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))  # JPEG: decode smaller
+            picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+            small = picture.convert("RGBA" if has_alpha else "RGB")
+    except Exception:  # Pillow raises many kinds for data it cannot read: show none
+        return None
+    if has_alpha:
+        png = io.BytesIO()
+        small.save(png, "PNG", optimize=True)
+        if png.tell() <= INLINE_LIMIT:
+            return Shown("image/png", png.getvalue(), thumbnail=True)
+        white = pil.new("RGB", small.size, (255, 255, 255))
+        white.paste(small, mask=small.getchannel("A"))
+        small = white
+    for quality in (85, 60):
+        jpeg = io.BytesIO()
+        small.save(jpeg, "JPEG", quality=quality)
+        if jpeg.tell() <= INLINE_LIMIT:
+            return Shown("image/jpeg", jpeg.getvalue(), thumbnail=True)
+    return None
+
+
+def _dimensions(b64_json: _B64) -> Optional[tuple[int, int]]:
+    """Width and height from a PNG header (other formats: ``None``)."""
+    text = b64_json.head(32) if isinstance(b64_json, LazyText) else b64_json[:32]
+    try:
+        head = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not head.startswith(b"\x89PNG\r\n\x1a\n") or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def _size_text(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{max(1, size // 1000)} KB"
+
+
+def _not_inlined(b64_json: _B64, name: str) -> str:
+    """Says what the image is and how to see it, for one that is not put in the page."""
+    content_type = sniffed_type(b64_json) or "image"
+    kind = content_type.split("/")[-1].upper()
+    dims = _dimensions(b64_json)
+    facts = f"{dims[0]}×{dims[1]} {kind}" if dims else kind
+    return (
+        f"{facts}, {_size_text(_decoded_size(b64_json))}: not inlined (over "
+        f"{_size_text(INLINE_LIMIT)}; install Pillow for thumbnails). "
+        f"<code>{name}.save(&quot;image.png&quot;)</code> writes it; "
+        f"<code>display({name}.full())</code> shows it full size."
+    )
+
+
+# --- images and responses -------------------------------------------------------------
+
+
+def image_inline(image: Image, content_type: str) -> Optional[bytes]:
+    """What a PNG/JPEG display of ``image`` shows if it is in ``content_type``, else ``None``."""
+    picture = shown(image._b64_data())
+    return picture.data if picture is not None and picture.content_type == content_type else None
 
 
 def image_html(image: Image) -> Optional[str]:
     """One image as a captioned ``<figure>``; ``None`` where PNG/JPEG display covers it."""
-    data = image._b64_data()
-    if data is not None and sniffed_type(data) in _IPYTHON_IMAGE_TYPES:
+    picture = shown(image._b64_data())
+    if picture is not None and picture.content_type in _IPYTHON_IMAGE_TYPES:
         return None
-    return _figure(image, 0)
+    return _figure(image, 0, "image")
 
 
 def response_html(response: ImagesResponse) -> str:
@@ -72,21 +212,16 @@ def response_html(response: ImagesResponse) -> str:
     facts = [f"{count} image" + ("" if count == 1 else "s")]
     facts += [str(v) for v in (response.size, response.quality, response.output_format) if v]
     header = f"<div><b>ImagesResponse</b> · {html.escape(' · '.join(facts))}</div>"
-    figures = "".join(_figure(image, i) for i, image in enumerate(response.data))
+    figures = "".join(
+        _figure(image, i, f"response.data[{i}]") for i, image in enumerate(response.data)
+    )
     return f'{header}<div class="openapiopenai-images" style="{_GRID_STYLE}">{figures}</div>'
 
 
-def _figure(image: Image, index: int) -> str:
-    caption = image.revised_prompt
+def _figure(image: Image, index: int, name: str, caption: Optional[str] = None) -> str:
+    caption = caption if caption is not None else image.revised_prompt
     alt = html.escape(caption if caption else f"image {index}", quote=True)
-    src = _source(image)
-    if src is not None:
-        body = (
-            f'<img src="{html.escape(src, quote=True)}" alt="{alt}" '
-            f'style="{_IMG_STYLE}" loading="lazy">'
-        )
-    else:
-        body = f"<div><i>{_placeholder(image)}</i></div>"
+    body = _picture_html(image._b64_data(), image.url, alt, name)
     figcaption = (
         f'<figcaption style="{_CAPTION_STYLE}">{html.escape(caption)}</figcaption>'
         if caption
@@ -95,21 +230,116 @@ def _figure(image: Image, index: int) -> str:
     return f'<figure style="{_FIGURE_STYLE}">{body}{figcaption}</figure>'
 
 
-def _source(image: Image) -> Optional[str]:
-    """What ``<img src>`` gets: a data: URI for base64 data, an http(s) URL as is."""
-    if image.b64_json is not None:
-        content_type = sniffed_type(image.b64_json)
-        if content_type is None:
+def _picture_html(b64_json: Optional[_B64], url: Optional[str], alt: str, name: str) -> str:
+    """An ``<img>`` of base64 data (bounded) or of an http(s) URL, else why there is none."""
+    if b64_json is not None:
+        picture = shown(b64_json)
+        if picture is not None:
+            data = base64.b64encode(picture.data).decode("ascii")
+            return _img(f"data:{picture.content_type};base64,{data}", alt)
+        if sniffed_type(b64_json) is None:
+            return "<div><i>b64_json that is not a PNG, JPEG, WebP or GIF image</i></div>"
+        return f"<div><i>{_not_inlined(b64_json, name)}</i></div>"
+    if url is not None:
+        if urlsplit(url).scheme.lower() in ("http", "https"):
+            return _img(url, alt)
+        return f"<div><i>{html.escape(f'not an http(s) URL: {url[:80]}')}</i></div>"
+    return "<div><i>no image data</i></div>"
+
+
+def _img(src: str, alt: str) -> str:
+    return (
+        f'<img src="{html.escape(src, quote=True)}" alt="{alt}" '
+        f'style="{_IMG_STYLE}" loading="lazy">'
+    )
+
+
+class FullImage:
+    """Displays an image at full size in Jupyter (``display(image.full())``): unbounded."""
+
+    __slots__ = ("_b64", "_url")
+
+    def __init__(self, b64_json: Optional[_B64], url: Optional[str] = None) -> None:
+        self._b64 = b64_json
+        self._url = url
+
+    def _bytes(self, content_type: str) -> Optional[bytes]:
+        if self._b64 is None or sniffed_type(self._b64) != content_type:
             return None
-        return f"data:{content_type};base64,{image.b64_json}"
-    if image.url is not None and urlsplit(image.url).scheme.lower() in ("http", "https"):
-        return image.url
-    return None
+        try:
+            return decode_b64(self._b64)
+        except ApiResponseValidationError:
+            return None
+
+    def _repr_png_(self) -> Optional[bytes]:
+        return self._bytes("image/png")
+
+    def _repr_jpeg_(self) -> Optional[bytes]:
+        return self._bytes("image/jpeg")
+
+    def _repr_html_(self) -> Optional[str]:
+        if self._b64 is not None:
+            content_type = sniffed_type(self._b64)
+            if content_type in _IPYTHON_IMAGE_TYPES:
+                return None
+            if content_type is not None:
+                data = self._b64.text() if isinstance(self._b64, LazyText) else self._b64
+                return _img(f"data:{content_type};base64,{data}", "image")
+        return _picture_html(None, self._url, "image", "image")
+
+    def __repr__(self) -> str:
+        return "<FullImage>"
 
 
-def _placeholder(image: Image) -> str:
-    if image.b64_json is not None:
-        return "b64_json that is not a PNG, JPEG, WebP or GIF image"
-    if image.url is not None:
-        return html.escape(f"not an http(s) URL: {image.url[:80]}")
-    return "no image data"
+# --- stream events ----------------------------------------------------------------------
+
+
+def event_inline(event: ImageStreamEvent, content_type: str) -> Optional[bytes]:
+    """What a PNG/JPEG display of ``event``'s image shows if in ``content_type``."""
+    picture = shown(event.b64_json)
+    return picture.data if picture is not None and picture.content_type == content_type else None
+
+
+def event_html(event: ImageStreamEvent) -> Optional[str]:
+    """An event's image in HTML where PNG/JPEG display does not cover it (``None`` else)."""
+    if event.b64_json is None:
+        return None
+    picture = shown(event.b64_json)
+    if picture is not None and picture.content_type in _IPYTHON_IMAGE_TYPES:
+        return None
+    body = _picture_html(event.b64_json, None, html.escape(event.type, quote=True), "event")
+    caption = f'<figcaption style="{_CAPTION_STYLE}">{html.escape(event.type)}</figcaption>'
+    return f'<figure style="{_FIGURE_STYLE}">{body}{caption}</figure>'
+
+
+# --- batches ---------------------------------------------------------------------------
+
+
+def batch_html(results: BatchResults[Any]) -> str:
+    """Every item of a batch in input order: its images, or its error, in one grid."""
+    failed = len(results.errors)
+    header = f"<div><b>BatchResults</b> · {len(results) - failed} ok · {failed} failed</div>"
+    cells: list[str] = []
+    for result in results:
+        label = f"#{result.index}"
+        if result.error is not None:
+            message = html.escape(f"{type(result.error).__name__}: {result.error}"[:500])
+            cells.append(
+                f'<figure style="{_FIGURE_STYLE}"><div style="{_ERROR_STYLE}">{message}</div>'
+                f'<figcaption style="{_CAPTION_STYLE}">{label} failed</figcaption></figure>'
+            )
+            continue
+        images = getattr(result.value, "data", None)
+        if not isinstance(images, list):
+            text = html.escape(repr(result.value)[:500])
+            cells.append(
+                f'<figure style="{_FIGURE_STYLE}"><div><code>{text}</code></div>'
+                f'<figcaption style="{_CAPTION_STYLE}">{label}</figcaption></figure>'
+            )
+            continue
+        for i, image in enumerate(images):
+            prompt = image.revised_prompt
+            caption = f"{label}.{i}" + (f" · {prompt}" if prompt else "")
+            name = f"results[{result.index}].value.data[{i}]"
+            cells.append(_figure(image, i, name, caption))
+    return f'{header}<div class="openapiopenai-images" style="{_GRID_STYLE}">{"".join(cells)}</div>'

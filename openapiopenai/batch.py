@@ -115,6 +115,11 @@ class BatchResults(Sequence[BatchResult[T]], Generic[T]):
         """The images of every successful response, in input order."""
         return [image for response in self.values for image in getattr(response, "data", [])]
 
+    def _repr_html_(self) -> str:
+        from openapiopenai._display import batch_html
+
+        return batch_html(self)
+
     def save(self, directory: PathArg, prefix: str = "image", **options: Any) -> list[Path]:
         """Save :attr:`images` as ``ImagesResponse.save`` does; returns the paths written."""
         from openapiopenai._results import save_images

@@ -141,11 +141,11 @@ def test_the_quickstart_notebook_runs_headless(
     outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
     assert not [out for out in outputs if out.output_type == "error"]
     htmls = [out.data["text/html"] for out in outputs if "text/html" in out.get("data", {})]
-    assert len(htmls) == 2  # the URL grid and the base64 grid
+    assert len(htmls) == 4  # the URL grid, the base64 grid, four large images, a batch
     assert htmls[0].count("<figure") == 2 and "/v1/files/images/" in htmls[0]
     assert "data:image/png;base64," in htmls[1] and "</figcaption>" in htmls[1]
     pngs = [out.data["image/png"] for out in outputs if "image/png" in out.get("data", {})]
-    assert len(pngs) == 1
+    assert len(pngs) == 2  # one image, one stream event
     assert read_png_info(base64.b64decode(pngs[0])).width == 1024
     written = sorted(p.name for p in (work / "notebook-output").iterdir())
     assert written == ["fox-0.png", "lighthouse-0.png", "lighthouse-1.png"]

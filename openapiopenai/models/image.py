@@ -14,6 +14,7 @@ from openapiopenai.exceptions import ApiResponseValidationError
 from openapiopenai.models._base import ResponseModel
 
 if TYPE_CHECKING:
+    from openapiopenai._display import FullImage
     from openapiopenai.api_client import ApiClient
     from openapiopenai.configuration import TimeoutValue
 
@@ -126,6 +127,12 @@ class Image(ResponseModel):
         from openapiopenai._display import image_html
 
         return image_html(self)
+
+    def full(self) -> FullImage:
+        """The image at full size for ``display()`` in Jupyter (shown bounded otherwise)."""
+        from openapiopenai._display import FullImage
+
+        return FullImage(self._b64_data(), self.url)
 
     def __repr_args__(self) -> Iterator[tuple[Optional[str], Any]]:
         # Megabytes of base64 make a repr useless: show its start and length.

@@ -7,12 +7,17 @@ stream.
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from pydantic import Field
 
 from openapiopenai.models._base import ResponseModel
+from openapiopenai.models.image import _Shortened
 from openapiopenai.models.image_gen_usage import ImageGenUsage
+
+if TYPE_CHECKING:
+    from openapiopenai._display import FullImage
 
 __all__ = ["CompletedImageEvent", "ImageStreamEvent", "PartialImageEvent"]
 
@@ -32,6 +37,37 @@ class ImageStreamEvent(ResponseModel):
     quality: _Quality = Field(default=None, description="The quality setting.")
     background: _Background = Field(default=None, description="The background setting.")
     output_format: _Format = Field(default=None, description="The output format.")
+
+    # -- Jupyter and repr ------------------------------------------------------------
+
+    def full(self) -> FullImage:
+        """The event's image at full size for ``display()`` in Jupyter."""
+        from openapiopenai._display import FullImage
+
+        return FullImage(self.b64_json)
+
+    def _repr_png_(self) -> Optional[bytes]:
+        from openapiopenai._display import event_inline
+
+        return event_inline(self, "image/png")
+
+    def _repr_jpeg_(self) -> Optional[bytes]:
+        from openapiopenai._display import event_inline
+
+        return event_inline(self, "image/jpeg")
+
+    def _repr_html_(self) -> Optional[str]:
+        from openapiopenai._display import event_html
+
+        return event_html(self)
+
+    def __repr_args__(self) -> Iterator[tuple[Optional[str], Any]]:
+        # A final image is megabytes of base64: show its start and length.
+        for name, value in super().__repr_args__():
+            if name == "b64_json" and isinstance(value, str) and len(value) > 48:
+                yield name, _Shortened(value)
+            else:
+                yield name, value
 
 
 class PartialImageEvent(ImageStreamEvent):
