@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
-from typing import Optional
+from typing import ClassVar, Optional
 
 from openapiopenai.exceptions import ApiResponseValidationError
 
@@ -113,7 +113,7 @@ class LazyText:
             return self.text() == other
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]  # equal to str, so no hash of its own
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # equal to str: no hash of its own
 
     def __copy__(self) -> LazyText:
         return self
