@@ -245,10 +245,14 @@ def _blocks_as_modules(directory: Path) -> dict[str, str]:
 
 
 def _checker_environment() -> dict[str, str]:
-    """The package as the examples import it; an editable install's import hook is not
-    something a static checker follows, so its directory is named explicitly."""
+    """The package as the examples import it.
+
+    From a source tree (an editable install, whose import hook static checkers do not
+    follow) its directory is named explicitly; an installed wheel is found as any package.
+    """
     env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
-    env["MYPYPATH"] = env["PYTHONPATH"] = str(PACKAGE_ROOT)
+    if (PACKAGE_ROOT / "pyproject.toml").is_file():
+        env["MYPYPATH"] = env["PYTHONPATH"] = str(PACKAGE_ROOT)
     return env
 
 
