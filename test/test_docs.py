@@ -156,12 +156,16 @@ def server() -> Iterator[ImagesServer]:
 
 
 def _environment(page: str, server: ImagesServer) -> dict[str, str]:
-    """The machine's environment without the client's variables, plus what ``page`` states."""
+    """The machine's environment without the client's variables, plus what ``page`` states.
+
+    The machine's proxy variables are left out too: the examples talk to loopback.
+    """
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.upper().startswith(("OPENAI_", "AZURE_", "PYTEST_"))
         and k.upper() not in ("BEARER_TOKEN", "PYTHONPATH")
+        and k.upper() not in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
     }
     for name, value in stated_environment(page).items():
         env[name] = value.replace(LOCAL_SERVER, server.origin)
@@ -251,6 +255,9 @@ def _checker_environment() -> dict[str, str]:
     follow) its directory is named explicitly; an installed wheel is found as any package.
     """
     env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    # pyright asks the first `python` on PATH for its packages (--verifytypes ignores
+    # --pythonpath): make that this interpreter, activated or not.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     if (PACKAGE_ROOT / "pyproject.toml").is_file():
         env["MYPYPATH"] = env["PYTHONPATH"] = str(PACKAGE_ROOT)
     return env
@@ -298,7 +305,8 @@ def _pyright() -> list[str]:
 def run_pyright(args: list[str], cwd: Path) -> dict[str, Any]:
     """Run pyright with ``--outputjson`` in ``cwd`` and return its report."""
     result = subprocess.run(
-        [*_pyright(), "--outputjson", *args],
+        # This interpreter's packages, whatever `python` is first on PATH.
+        [*_pyright(), "--outputjson", "--pythonpath", sys.executable, *args],
         cwd=cwd,
         env=_checker_environment(),
         capture_output=True,
