@@ -95,8 +95,9 @@ def shown(b64_json: Optional[_B64]) -> Optional[Shown]:
     global _last
     if b64_json is None:
         return None
-    if _last is not None and _last[0] is b64_json and _last[1] is _USE_PILLOW:
-        return _last[2]
+    last = _last  # one read: another thread may replace it
+    if last is not None and last[0] is b64_json and last[1] is _USE_PILLOW:
+        return last[2]
     result = _shown(b64_json)
     _last = (b64_json, _USE_PILLOW, result)
     return result
