@@ -204,7 +204,10 @@ def test_python_block_runs(
         assert _matches(shown, result.stdout), f"the page shows:\n{shown}\n{report}"
 
 
-_READ = re.compile(r"""os\.environ(?:\.get\(|\[)\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
+# os.environ.get("X") and os.environ["X"], not an assignment os.environ["X"] = ...
+_READ = re.compile(
+    r"""os\.environ(?:\.get\(\s*["'](\w+)["']|\[\s*["'](\w+)["']\s*\](?!\s*=[^=]))"""
+)
 
 
 @pytest.mark.parametrize(("path", "index", "line", "code"), _python_blocks())
@@ -212,7 +215,8 @@ def test_blocks_read_only_variables_their_page_tells_the_reader_to_set(
     path: str, index: int, line: int, code: str
 ) -> None:
     stated = stated_environment(path)
-    unstated = sorted(set(_READ.findall(code)) - set(stated))
+    read = {name for pair in _READ.findall(code) for name in pair if name}
+    unstated = sorted(read - set(stated))
     assert not unstated, (
         f"{path} block {index} (line {line}) reads {unstated}, which the page never says "
         f"to set (it states {sorted(stated)})"
