@@ -276,8 +276,8 @@ class Configuration:
         self.timeout = timeout
         #: Caps on what a server can make the client hold: a response body's decoded
         #: bytes, and one streamed event's (over them: ApiResponseTooLargeError).
-        self.max_response_bytes = _checked_cap("max_response_bytes", max_response_bytes)
-        self.max_event_bytes = _checked_cap("max_event_bytes", max_event_bytes)
+        self.max_response_bytes: int = _checked_cap("max_response_bytes", max_response_bytes)
+        self.max_event_bytes: int = _checked_cap("max_event_bytes", max_event_bytes)
 
         #: The loggers ``debug`` and ``logger_file`` act on, as generated.
         self.logger: dict[str, logging.Logger] = {
