@@ -72,7 +72,7 @@ _AUTH_SETTINGS = ["ApiKeyAuth"]
 #: Response classes by name, as ``response_types_map`` names them (see _model_class).
 _RESPONSE_TYPES: dict[str, type[Any]] = {}
 
-logger = logging.getLogger("openapiopenai")
+logger: logging.Logger = logging.getLogger("openapiopenai")
 
 _SECRET_HEADERS = frozenset({"authorization", "api-key", "proxy-authorization"})
 
@@ -127,7 +127,7 @@ class ApiClient:
             self.set_default_header(header_name, header_value or "")
         self.cookie = cookie
         #: The configuration's switch, as the generated client copies it.
-        self.client_side_validation = self.configuration.client_side_validation
+        self.client_side_validation: bool = self.configuration.client_side_validation
         self.user_agent = (
             f"openapiopenai/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
         )

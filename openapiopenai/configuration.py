@@ -236,10 +236,14 @@ class Configuration:
         self.azure_api_key = azure_api_key
         self.api_version = api_version
         # As generated; this API has one server, and the configured host is always used.
-        self.server_index = 0 if server_index is None and host is None else server_index
-        self.server_variables = dict(server_variables or {})
-        self.server_operation_index = dict(server_operation_index or {})
-        self.server_operation_variables = dict(server_operation_variables or {})
+        self.server_index: Optional[int] = (
+            0 if server_index is None and host is None else server_index
+        )
+        self.server_variables: dict[str, str] = dict(server_variables or {})
+        self.server_operation_index: dict[str, int] = dict(server_operation_index or {})
+        self.server_operation_variables: dict[str, dict[str, str]] = dict(
+            server_operation_variables or {}
+        )
         self.ignore_operation_servers = ignore_operation_servers
         #: Where ``response_types_map`` type "file" saves a body (None: the system's).
         self.temp_folder_path: Optional[str] = None
@@ -253,7 +257,7 @@ class Configuration:
         self.key_file = key_file
         self.assert_hostname = assert_hostname
         self.tls_server_name = tls_server_name
-        self.proxy = _checked_proxy(proxy)
+        self.proxy: Optional[str] = _checked_proxy(proxy)
         #: Comma-separated hosts (``example.com``, ``.example.com``, ``10.0.0.0/8``,
         #: ``*``) reached without the proxy.
         self.no_proxy = no_proxy
@@ -262,14 +266,14 @@ class Configuration:
         )
         #: Read ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` (with no ``proxy``) and
         #: ``NO_PROXY`` when an ``ApiClient`` is built.
-        self.trust_env = bool(trust_env)
+        self.trust_env: bool = bool(trust_env)
         #: The TLS context for the connection to an https:// proxy itself.
         self.proxy_ssl_context = proxy_ssl_context
         #: Characters left unencoded in path parameters.
         self.safe_chars_for_path_param = safe_chars_for_path_param
         self.datetime_format = datetime_format
         self.date_format = date_format
-        self.connection_pool_maxsize = _checked_pool_size(connection_pool_maxsize)
+        self.connection_pool_maxsize: int = _checked_pool_size(connection_pool_maxsize)
         self.socket_options = socket_options
         self.retries = retries
         self.client_side_validation = client_side_validation
@@ -456,7 +460,7 @@ class Configuration:
     @logger_format.setter
     def logger_format(self, value: str) -> None:
         self._logger_format = value
-        self.logger_formatter = logging.Formatter(value)
+        self.logger_formatter: logging.Formatter = logging.Formatter(value)
 
     @property
     def logger_file(self) -> Optional[str]:
