@@ -20,12 +20,12 @@ from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
     from openapiopenai._multipart import MultipartBody
-    from openapiopenai.models._base import OpenApiModel, RequestModel
+    from openapiopenai.models._base import RequestModel
     from openapiopenai.retry import Retry
 
 __all__ = ["ApiRequest", "RequestOptions"]
 
-T = TypeVar("T", bound="OpenApiModel")
+T = TypeVar("T")  # a model, or what a response class such as FilesApi._FileText parses to
 
 _JSON = "application/json"
 

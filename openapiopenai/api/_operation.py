@@ -39,14 +39,13 @@ from openapiopenai.configuration import TimeoutValue
 if TYPE_CHECKING:
     from openapiopenai._streaming import ImageStream
     from openapiopenai.api_client import ApiClient
-    from openapiopenai.models._base import OpenApiModel
     from openapiopenai.rest import RESTResponse
 
 __all__ = ["operation", "streaming", "with_http_info", "without_preload_content"]
 
 P = ParamSpec("P")
 S = TypeVar("S")
-M = TypeVar("M", bound="OpenApiModel")
+M = TypeVar("M")
 T = TypeVar("T")
 
 _Run = Callable[["ApiClient", ApiRequest[Any]], Any]

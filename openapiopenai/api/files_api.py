@@ -166,8 +166,8 @@ class FilesApi:
     delete_file_with_http_info = with_http_info(delete_file)
     delete_file_without_preload_content = without_preload_content(delete_file)
 
-    @operation  # type: ignore[type-var]  # returns text, not a model (the spec's string)
-    def download_file(self, file_id: str, **options: Unpack[RequestOptions]) -> ApiRequest[str]:  # type: ignore[type-var]
+    @operation  # returns text, not a model (the spec types the content as a string)
+    def download_file(self, file_id: str, **options: Unpack[RequestOptions]) -> ApiRequest[str]:
         """Returns the contents of the specified file, as text.
 
         For large files use :meth:`download_file_to` (straight to disk) or

@@ -97,7 +97,8 @@ class ImagesApi:
     @operation
     def create_image_edit(
         self,
-        image: Union[FileInput, list[FileInput], ImageRefParam, list[ImageRefParam]],
+        # One list type, so `[open(...)]` infers as it; a mixed list is refused at run time.
+        image: Union[FileInput, ImageRefParam, list[Union[FileInput, ImageRefParam]]],
         prompt: str,
         mask: Union[FileInput, ImageRefParam, None] = None,
         model: Union[CreateImageEditRequestModel, ImageEditModelName, None] = None,
