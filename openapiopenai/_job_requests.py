@@ -37,6 +37,7 @@ from openapiopenai._jobstore import canonical
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
+    from openapiopenai._multipart import FileInput
     from openapiopenai.api.images_api import ImagesApi
     from openapiopenai.api_response import ApiResponse
     from openapiopenai.models.images_response import ImagesResponse
@@ -245,7 +246,9 @@ def send(
     if "images" in body:  # an edit of images by reference, sent as JSON
         from openapiopenai.models.image_ref_param import ImageRefParam
 
-        images = [ImageRefParam(**ref) for ref in body.pop("images")]
+        images: list[Union[FileInput, ImageRefParam]] = [
+            ImageRefParam(**ref) for ref in body.pop("images")
+        ]
         mask = body.pop("mask", None)
         return api.create_image_edit_with_http_info(
             images, mask=None if mask is None else ImageRefParam(**mask), **body, **options

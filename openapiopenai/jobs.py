@@ -220,7 +220,7 @@ class ImageJob:
     ) -> None:
         if not isinstance(directory, (str, os.PathLike)):
             raise ApiTypeError(f"directory: expected a path, got {type(directory).__name__}")
-        self.directory = Path(directory)
+        self.directory: Path = Path(directory)
         if self.directory.exists() and not self.directory.is_dir():
             raise ApiValueError(f"directory: {str(self.directory)!r} is a file, not a directory")
         self._requests = requests
@@ -228,7 +228,7 @@ class ImageJob:
         if files_dir is not None:
             if not isinstance(files_dir, (str, os.PathLike)):
                 raise ApiTypeError(f"files_dir: expected a path, got {type(files_dir).__name__}")
-            self.base_dir = Path(files_dir).resolve()
+            self.base_dir: Path = Path(files_dir).resolve()
         elif isinstance(requests, (str, os.PathLike)):
             self.base_dir = Path(requests).resolve().parent
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from typing_extensions import Unpack
 
@@ -28,6 +28,9 @@ from openapiopenai.models.batch import Batch
 from openapiopenai.models.create_batch_request import CreateBatchRequest
 from openapiopenai.models.list_batches_response import ListBatchesResponse
 
+if TYPE_CHECKING:
+    from openapiopenai.api_client import ApiClient
+
 __all__ = ["BatchApi"]
 
 #: ``listBatches``: "Limit can range between 1 and 100".
@@ -42,7 +45,7 @@ class BatchApi:
     """The Batch operations of the OpenAI API."""
 
     def __init__(self, api_client: Any = None) -> None:
-        self.api_client = api_client_of(api_client)
+        self.api_client: ApiClient = api_client_of(api_client)
 
     @operation
     def create_batch(

@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from typing_extensions import Unpack
 
@@ -35,6 +35,9 @@ from openapiopenai.models.batch_file_expiration_after import BatchFileExpiration
 from openapiopenai.models.delete_file_response import DeleteFileResponse
 from openapiopenai.models.list_files_response import ListFilesResponse
 from openapiopenai.models.open_ai_file import OpenAIFile
+
+if TYPE_CHECKING:
+    from openapiopenai.api_client import ApiClient
 
 __all__ = ["FilesApi"]
 
@@ -64,7 +67,7 @@ class FilesApi:
     """The Files operations of the OpenAI API."""
 
     def __init__(self, api_client: Any = None) -> None:
-        self.api_client = api_client_of(api_client)
+        self.api_client: ApiClient = api_client_of(api_client)
 
     @operation
     def create_file(
