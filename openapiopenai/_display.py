@@ -8,12 +8,11 @@ revised prompt, size) is HTML-escaped before it is put in the page.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import html
 from typing import TYPE_CHECKING, Optional, Union
 from urllib.parse import urlsplit
 
+from openapiopenai import _base64
 from openapiopenai._lazy_text import LazyText
 from openapiopenai._multipart import sniff_image_type
 from openapiopenai._results import decode_b64
@@ -40,8 +39,8 @@ def sniffed_type(b64_json: Union[str, LazyText]) -> Optional[str]:
     """The content type of base64 image data, from its first bytes (``None``: not an image)."""
     text = b64_json.head(24) if isinstance(b64_json, LazyText) else b64_json[:24]
     try:
-        head = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        head = _base64.decode(text)
+    except ValueError:  # binascii.Error is one
         return None
     sniffed = sniff_image_type(head)
     return sniffed[0] if sniffed is not None else None

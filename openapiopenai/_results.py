@@ -8,16 +8,15 @@ the bytes really are (PNG, JPEG, WebP, GIF), whatever was asked for.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
+import itertools
 import os
 import secrets
-import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
+from openapiopenai import _base64
 from openapiopenai._lazy_text import LazyText
 from openapiopenai._multipart import check_path_text, sniff_image_type
 from openapiopenai.exceptions import ApiResponseValidationError, ApiTypeError, ApiValueError
@@ -65,14 +64,32 @@ def decode_b64(b64_json: Union[str, LazyText]) -> bytes:
     """
     try:
         if not isinstance(b64_json, LazyText):
-            return base64.b64decode(b64_json, validate=True)
+            return _base64.decode(b64_json)
         if b64_json.escaped:
-            return base64.b64decode(b64_json.text(), validate=True)
-        if sys.version_info >= (3, 11):  # what b64decode(validate=True) does, minus a copy
-            return binascii.a2b_base64(b64_json.view(), strict_mode=True)
-        return base64.b64decode(b64_json.view(), validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise ApiResponseValidationError(message=f"b64_json: not valid base64 ({e})") from None
+            return _base64.decode(b64_json.text())
+        return _base64.decode(b64_json.view())
+    except ValueError as e:  # binascii.Error is one
+        raise _invalid_base64(e) from None
+
+
+def _invalid_base64(e: ValueError) -> ApiResponseValidationError:
+    return ApiResponseValidationError(message=f"b64_json: not valid base64 ({e})")
+
+
+def _decoded_pieces(image: Image) -> Optional[Iterator[bytes]]:
+    """The image's bytes in pieces decoded straight from the body, if it has a span."""
+    b64_data = image._b64_data()
+    if not isinstance(b64_data, LazyText) or b64_data.escaped:
+        return None
+    body, start, end = b64_data.span()
+
+    def pieces() -> Iterator[bytes]:
+        try:
+            yield from _base64.iter_decoded(body, start, end)
+        except ValueError as e:
+            raise _invalid_base64(e) from None
+
+    return pieces()
 
 
 def image_bytes(
@@ -142,10 +159,16 @@ def save_image(
         raise ApiValueError(
             f"path: {str(target)!r} is a directory; name a file, or use ImagesResponse.save()"
         )
-    data = image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes)
+    pieces = _decoded_pieces(image)
+    if pieces is None:
+        data = image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes)
+        chunks: Iterable[bytes] = (data,)
+    else:  # decoded and written piece by piece: never the whole image in memory
+        data = next(pieces)
+        chunks = itertools.chain((data,), pieces)
     target = _with_extension(target, extension_for(data))
     target.parent.mkdir(parents=True, exist_ok=True)
-    _replace(target, data)
+    _replace(target, chunks)
     return target
 
 
@@ -185,7 +208,7 @@ def save_images(
         extension = extension_for(data, output_format)
         if overwrite:
             path = folder / f"{prefix}-{index}{extension}"
-            _replace(path, data)
+            _replace(path, (data,))
         else:
             while True:
                 path = folder / f"{prefix}-{number}{extension}"
@@ -196,10 +219,10 @@ def save_images(
     return paths
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then move it into place."""
+def _replace(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` to a temporary file beside ``path``, then move it into place."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    _write_new(temporary, data)
+    _write_new(temporary, chunks)
     try:
         os.replace(temporary, path)
     except BaseException:
@@ -211,17 +234,22 @@ def _replace(path: Path, data: bytes) -> None:
 def _create(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` unless it exists (atomically checked); ``False`` if it did."""
     try:
-        _write_new(path, data)
+        _write_new(path, (data,))
     except FileExistsError:
         return False
     return True
 
 
-def _write_new(path: Path, data: bytes) -> None:
+def _write_new(path: Path, chunks: Iterable[bytes]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            for chunk in chunks:
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
