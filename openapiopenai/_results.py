@@ -244,13 +244,37 @@ def _write_new(path: Path, chunks: Iterable[bytes]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
     try:
         try:
+            batch: list[bytes] = []
             for chunk in chunks:
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(fd, view) :]
+                batch.append(chunk)
+                if len(batch) == _BATCH:
+                    _write_all(fd, batch)
+                    batch = []
+            _write_all(fd, batch)
         finally:
             os.close(fd)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise
+
+
+#: Pieces written by one ``writev`` (a decoded image comes in pieces of 48 KiB).
+_BATCH = 64
+
+
+def _write_all(fd: int, buffers: list[bytes]) -> None:
+    """Write every buffer, in order: one ``writev`` where there is one, then what is left."""
+    if len(buffers) > 1 and hasattr(os, "writev"):
+        written = os.writev(fd, buffers)
+        for index, buffer in enumerate(buffers):
+            if written < len(buffer):
+                buffers = [buffer[written:], *buffers[index + 1 :]]
+                break
+            written -= len(buffer)
+        else:
+            return
+    for buffer in buffers:
+        view = memoryview(buffer)
+        while view:
+            view = view[os.write(fd, view) :]
