@@ -22,10 +22,14 @@ R = TypeVar("R", bound="ResponseModel")
 class OpenApiModel(BaseModel):
     """Base of the models: ``to_dict``/``to_json``/``from_dict``/``from_json``/``to_str``."""
 
+    # defer_build: a model's validator and serializer are built on its first use, not
+    # at import, so a process pays only for the models it uses (a cold start that makes
+    # one call builds three, not every model of the package).
     model_config = ConfigDict(
         populate_by_name=True,
         validate_assignment=True,
         protected_namespaces=(),
+        defer_build=True,
     )
 
     # Requests send only what the caller set; responses show everything they carried.
