@@ -140,8 +140,8 @@ class Row:
     """One line of the table: a figure of one suite, the client's against the floor's.
 
     ``value(result)`` takes the figure from one process's result (``None``: not measured).
-    The per-round ratio is client / floor, or floor / client for a throughput
-    (``higher_is_better``).  ``max_ratio``/``min_ratio`` bound the median ratio;
+    The per-round ratio is client / floor (for a throughput, ``higher_is_better``, the
+    target is a lower bound).  ``max_ratio``/``min_ratio`` bound the median ratio;
     ``max_value`` bounds the client's median figure itself (in display units).
     """
 
@@ -478,7 +478,7 @@ def evaluate(suites: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 floor_values.append(f)
                 values.append(c)
                 if f is not None and c is not None and f > 0 and c > 0:
-                    ratios.append(f / c if spec.higher_is_better else c / f)
+                    ratios.append(c / f)
                 else:
                     ratios.append(None)
             row: dict[str, Any] = {
@@ -621,9 +621,11 @@ def main(argv: Optional[list[str]] = None) -> int:
             server = Server(args.python, env)
             log(f"  stand-in server on {server.host}; bodies {server.bodies}")
         for suite in suites:
+            began = time.perf_counter()
             results[suite] = run_suite(
                 suite, variants_for(suite, clients, fast), args.python, env, server, mode, log
             )
+            results[suite]["elapsed_s"] = round(time.perf_counter() - began, 2)
         if server is not None:
             server_stats = server.stats()
     except (RuntimeError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
