@@ -92,19 +92,17 @@ def encode(data: Union[bytes, bytearray, memoryview]) -> bytes:
 def iter_decoded(body: bytes, start: int, end: int, chunk: int = CHUNK) -> Iterator[bytes]:
     """``decode(body[start:end])`` in pieces, without copying the text or the whole result.
 
-    Pieces are cut before the first ``=`` only, and the last piece never starts with one,
-    so every piece but the last is a run of whole groups and the pieces join to what
-    :func:`decode` gives; a refused piece means the whole text is refused, and then the
-    whole is decoded at once to raise the error :func:`decode` raises (the pieces already
-    given are to be discarded).
+    A cut is never made beside an ``=``, so every piece but the last is a run of whole
+    groups (the strict decoder refuses a piece with padding inside it) and the pieces join
+    to what :func:`decode` gives; a refused piece means the whole text is refused, and then
+    the whole is decoded at once to raise the error :func:`decode` raises (the pieces
+    already given are to be discarded).  Nothing scans the text beforehand.
     """
     step = max(4, chunk - chunk % 4)
     view = memoryview(body)
-    padding = body.find(b"=", start, end)
-    last = end if padding < 0 else padding  # no cut at or after this
     pos = start
     try:
-        while last - pos > step:
+        while end - pos > step and body[pos + step - 1] != _EQUALS != body[pos + step]:
             yield decode(view[pos : pos + step])
             pos += step
         piece = decode(view[pos:end])
@@ -112,3 +110,6 @@ def iter_decoded(body: bytes, start: int, end: int, chunk: int = CHUNK) -> Itera
         decode(view[start:end])  # raises the whole text's error
         raise binascii.Error("base64: a piece was refused, the whole was not") from None
     yield piece
+
+
+_EQUALS = ord("=")

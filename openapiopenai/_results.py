@@ -60,14 +60,18 @@ def _client(*candidates: Optional[ApiClient]) -> ApiClient:
 def decode_b64(b64_json: Union[str, LazyText]) -> bytes:
     """The bytes of a ``b64_json`` value; a malformed one is a response validation error.
 
-    A :class:`LazyText` without escapes is decoded straight from the response body.
+    A :class:`LazyText` is decoded straight from the response body; only if that fails
+    is it looked at for JSON escapes (``\\/``), which its string form then resolves.
     """
     try:
         if not isinstance(b64_json, LazyText):
             return _base64.decode(b64_json)
-        if b64_json.escaped:
-            return _base64.decode(b64_json.text())
-        return _base64.decode(b64_json.view())
+        try:
+            return _base64.decode(b64_json.view())
+        except ValueError:
+            if not b64_json.escaped:
+                raise
+        return _base64.decode(b64_json.text())
     except ValueError as e:  # binascii.Error is one
         raise _invalid_base64(e) from None
 
@@ -76,10 +80,22 @@ def _invalid_base64(e: ValueError) -> ApiResponseValidationError:
     return ApiResponseValidationError(message=f"b64_json: not valid base64 ({e})")
 
 
+class _Rewrite(Exception):
+    """From a chunk iterator: what was written is void; the file is ``data``."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__("rewrite")
+        self.data = data
+
+
 def _decoded_pieces(image: Image) -> Optional[Iterator[bytes]]:
-    """The image's bytes in pieces decoded straight from the body, if it has a span."""
+    """The image's bytes in pieces decoded straight from the body, if it has a span.
+
+    Should the raw text not decode and hold JSON escapes, the iterator raises
+    :class:`_Rewrite` with the bytes of the unescaped string.
+    """
     b64_data = image._b64_data()
-    if not isinstance(b64_data, LazyText) or b64_data.escaped:
+    if not isinstance(b64_data, LazyText):
         return None
     body, start, end = b64_data.span()
 
@@ -87,6 +103,8 @@ def _decoded_pieces(image: Image) -> Optional[Iterator[bytes]]:
         try:
             yield from _base64.iter_decoded(body, start, end)
         except ValueError as e:
+            if b64_data.escaped:
+                raise _Rewrite(decode_b64(b64_data)) from None
             raise _invalid_base64(e) from None
 
     return pieces()
@@ -160,12 +178,17 @@ def save_image(
             f"path: {str(target)!r} is a directory; name a file, or use ImagesResponse.save()"
         )
     pieces = _decoded_pieces(image)
+    chunks: Iterable[bytes]
     if pieces is None:
         data = image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes)
-        chunks: Iterable[bytes] = (data,)
+        chunks = (data,)
     else:  # decoded and written piece by piece: never the whole image in memory
-        data = next(pieces)
-        chunks = itertools.chain((data,), pieces)
+        try:
+            data = next(pieces)
+            chunks = itertools.chain((data,), pieces)
+        except _Rewrite as whole:
+            data = whole.data
+            chunks = (data,)
     target = _with_extension(target, extension_for(data))
     target.parent.mkdir(parents=True, exist_ok=True)
     _replace(target, chunks)
@@ -244,13 +267,18 @@ def _write_new(path: Path, chunks: Iterable[bytes]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
     try:
         try:
-            batch: list[bytes] = []
-            for chunk in chunks:
-                batch.append(chunk)
-                if len(batch) == _BATCH:
-                    _write_all(fd, batch)
-                    batch = []
-            _write_all(fd, batch)
+            try:
+                batch: list[bytes] = []
+                for chunk in chunks:
+                    batch.append(chunk)
+                    if len(batch) == _BATCH:
+                        _write_all(fd, batch)
+                        batch = []
+                _write_all(fd, batch)
+            except _Rewrite as whole:  # the pieces were not the image: write it whole
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                _write_all(fd, [whole.data])
         finally:
             os.close(fd)
     except BaseException:

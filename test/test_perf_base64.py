@@ -166,3 +166,22 @@ def test_the_environment_variable_keeps_to_the_stdlib() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == str(HAVE_PYBASE64)
+
+
+@pytest.mark.parametrize("escape_from", [0, 300_000], ids=["escapes early", "escapes late"])
+def test_escaped_base64_is_decoded_as_its_string(
+    fast: bool, tmp_path: Path, escape_from: int
+) -> None:
+    """``\\/`` is legal JSON for ``/``: the raw span then does not decode, the string does."""
+    png = make_png(8, 8) + os.urandom(400_000)
+    text = base64.b64encode(png).decode()
+    assert "/" in text[escape_from : escape_from + 1000]
+    body = large_body(text)
+    cut = body.index(text.encode()) + escape_from
+    escaped = body[:cut] + body[cut:].replace(b"/", b"\\/")
+    image = ImagesResponse._from_response_body(escaped).data[0]
+    assert image.__dict__["b64_json"].escaped
+    assert image.to_bytes() == png
+    path = image.save(tmp_path / "otter")
+    assert path.read_bytes() == png
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["otter.png"]
