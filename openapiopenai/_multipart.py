@@ -9,6 +9,7 @@ over, which is how a retry re-sends an upload intact.
 from __future__ import annotations
 
 import io
+import mimetypes
 import os
 import secrets
 from collections.abc import Iterator, Sequence
@@ -211,8 +212,6 @@ def _file_object_source(
 
 
 def _with_type(part: FilePart, content_type: Optional[str]) -> FilePart:
-    import mimetypes  # not at import: a client that never uploads never needs it
-
     sniffed = sniff_image_type(part.head(16))
     filename = part.filename
     if sniffed is not None:
