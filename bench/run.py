@@ -675,8 +675,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         stamp = datetime.date.today().isoformat()
         update_readme(
             f"Latest full run ({stamp}, Python {platform.python_version()}, "
-            f"{os.cpu_count()} CPUs, {elapsed:.0f} s, pybase64 "
-            f"{'installed' if fast else 'absent'}):\n\n{text}"
+            f"{os.cpu_count()} CPUs, load average {load_before} at start, {elapsed:.0f} s, "
+            f"pybase64 {'installed' if fast else 'absent'}):\n\n{text}"
         )
     return 1 if (args.strict and failed) else 0
 
