@@ -190,9 +190,26 @@ def save_image(
             data = whole.data
             chunks = (data,)
     target = _with_extension(target, extension_for(data))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _replace(target, chunks)
+    created = _make_parents(target.parent)
+    try:
+        _replace(target, chunks)
+    except ApiResponseValidationError:  # a piece past the first did not decode
+        for folder in created:  # leave no trace, as when nothing decodes
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return target
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """``folder.mkdir(parents=True, exist_ok=True)``; the folders it created, innermost first."""
+    missing: list[Path] = []
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
 
 
 def save_images(

@@ -145,9 +145,9 @@ def test_invalid_base64_raises_the_same_error_and_writes_nothing(
         image.to_bytes()
     assert str(to_bytes.value) == message
     with pytest.raises(ApiResponseValidationError) as save:
-        image.save(tmp_path / "out" / "otter.png")
+        image.save(tmp_path / "out" / "sub" / "otter.png")
     assert str(save.value) == message
-    assert list(tmp_path.rglob("*.*")) == []  # no file, no temporary left behind
+    assert list(tmp_path.iterdir()) == []  # no file, no temporary, no folder left behind
     plain = ImagesResponse.model_validate({"created": 1, "data": [{"b64_json": text}]})
     with pytest.raises(ApiResponseValidationError) as parsed:
         plain.data[0].to_bytes()
