@@ -185,3 +185,11 @@ def test_escaped_base64_is_decoded_as_its_string(
     path = image.save(tmp_path / "otter")
     assert path.read_bytes() == png
     assert sorted(p.name for p in tmp_path.iterdir()) == ["otter.png"]
+
+
+def test_data_urls_carry_the_stdlibs_base64(fast: bool) -> None:
+    from openapiopenai._data_url import image_data_url
+
+    png = make_png(8, 8) + os.urandom(50_001)
+    url = image_data_url(png)
+    assert url == "data:image/png;base64," + base64.b64encode(png).decode("ascii")
