@@ -28,7 +28,7 @@ import run
 from _common import WORKLOADS
 
 #: The drivers' timed closures: ``request`` (defined in ``main``) and the streams' ``call``.
-_TIMED = ("main.<locals>.request ", "stream_call.<locals>.call ")
+_TIMED = ("main.<locals>.request ", "main.<locals>.stream_call.<locals>.call ")
 
 
 def _function(frame: str) -> str:
