@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pprint
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict
@@ -49,6 +48,8 @@ class OpenApiModel(BaseModel):
 
     def to_str(self) -> str:
         """A readable multi-line form."""
+        import pprint  # only here: not every process prints a model
+
         return pprint.pformat(self.model_dump(by_alias=True))
 
     @classmethod
