@@ -1,4 +1,4 @@
-"""What every benchmark driver shares: inputs, the timing loop and the memory probe.
+"""What every benchmark driver shares: inputs, the timing loops and the memory probe.
 
 Stdlib only, and nothing here imports a client: each driver imports its own, so a
 driver's set-up cost (and memory) is its client's alone.
@@ -7,6 +7,7 @@ driver's set-up cost (and memory) is its client's alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -15,9 +16,10 @@ import os
 import statistics
 import struct
 import sys
+import tempfile
+import threading
 import time
 import zlib
-from collections.abc import Iterable
 from typing import Any, Callable, Optional
 
 PROMPT = "A cute baby sea otter floating on its back, watercolour"
@@ -27,43 +29,34 @@ API_KEY = "sk-bench-0123456789abcdef0123456789abcdef"
 #: deflated) random pixels, about 4.0 MB, just under the API's 4 MiB limit.
 PNG_SIDE = 1000
 
-WORKLOADS = ("small", "large", "large-str", "large-bytes", "upload")
-#: What each workload times after the request returns: ``large-str`` reads every image's
-#: ``b64_json`` string, ``large-bytes`` decodes every image to its bytes.
-WORKLOAD_STEPS = {
-    "large-str": "read every b64_json string",
-    "large-bytes": "decode every image to bytes",
-}
+#: What a driver process can run (``run.py`` maps the table's rows onto these).
+WORKLOADS = ("small", "large", "save", "stream", "stream-one", "upload", "threads")
+#: ``stream-one``: one completed event of this many MB of base64, asked for by prompt.
+STREAM_ONE_MB = (12, 25, 50)
 
 
-def timed_call(
-    workload: str,
-    request: Callable[[], Any],
-    images: Callable[[Any], Iterable[Any]],
-    read: Callable[[Any], object],
-    decode: Callable[[Any], object],
-) -> Callable[[], Any]:
-    """What a driver times: ``request()``, then the workload's next step on every image.
-
-    ``images(result)`` lists a result's images; ``read(image)`` reads its base64 string
-    (``large-str``) and ``decode(image)`` decodes it to bytes (``large-bytes``).
-    """
-    step = {"large-str": read, "large-bytes": decode}.get(workload)
-    if step is None:
-        return request
-
-    def call() -> Any:
-        result = request()
-        for image in images(result):
-            step(image)
-        return result
-
-    return call
+def stream_prompt(mb: Optional[int] = None) -> str:
+    """The prompt that makes the server answer a stream (``mb``: one event of that size)."""
+    return PROMPT if mb is None else f"{PROMPT} [bench-sse-{mb}mb]"
 
 
 def request_kind(workload: str) -> str:
-    """The request a workload sends: ``small`` (one URL), ``large`` (ten b64) or ``upload``."""
-    return "large" if workload.startswith("large") else workload
+    """The request a workload sends: ``small`` (one URL), ``large`` (ten b64), ``stream``..."""
+    return {"save": "large", "threads": "small", "stream-one": "stream"}.get(workload, workload)
+
+
+#: Images per ``large``/``save`` response.
+LARGE_N = 10
+
+
+def saved_bytes(folder: str, count: int) -> int:
+    """``save``'s check: the bytes of the files ``image-0.png`` ... written in ``folder``."""
+    return sum(os.stat(os.path.join(folder, f"image-{i}.png")).st_size for i in range(count))
+
+
+def save_dir(args: argparse.Namespace) -> str:
+    """Where ``save`` writes its images (the same names, replaced by every call)."""
+    return str(args.outdir or tempfile.mkdtemp(prefix="bench-save-"))
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -172,6 +165,13 @@ def driver_args() -> argparse.Namespace:
     p.add_argument("--iterations", type=int, default=50)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--memory-calls", type=int, default=3)
+    p.add_argument("--threads", type=int, default=8, help="threads: threads sharing a client")
+    p.add_argument("--calls", type=int, default=2000, help="threads: calls in all")
+    p.add_argument("--sizes", default=",".join(map(str, STREAM_ONE_MB)), help="stream-one: MB")
+    p.add_argument(
+        "--time-cap", type=float, default=5.0, help="stream-one: skip larger sizes past this CPU s"
+    )
+    p.add_argument("--outdir", default=None, help="save: where the images are written")
     return p.parse_args()
 
 
@@ -182,15 +182,26 @@ def run_driver(
     check: Callable[[Any], int],
     info: Optional[dict[str, Any]] = None,
 ) -> None:
-    """Time ``call`` and measure its memory; print one JSON object on stdout.
+    """Run the workload ``args.workload`` names; print one JSON object on stdout.
 
-    ``call()`` is what the workload times: the request, plus for ``large-str`` and
-    ``large-bytes`` the caller's next step (see :data:`WORKLOAD_STEPS`).
-    ``check(result)`` verifies each result *outside* the timed window and returns how many
-    characters of image data (URLs or base64) it holds, so every client is seen to have
-    parsed the same thing; for a client that keeps strings unbuilt until read, the check
-    is what builds them, and that cost is the ``large-str`` row's business.
+    ``call()`` is what is timed (the request; for ``save`` also writing every image, for
+    ``stream`` reading every event).  ``check(result)`` verifies each result *outside*
+    the timed window and returns how many characters of image data (URLs or base64) it
+    holds, so every client is seen to have parsed the same thing.
     """
+    if args.workload == "threads":
+        _run_threads(client, args, call, check, info)
+    else:
+        _run_calls(client, args, call, check, info)
+
+
+def _run_calls(
+    client: str,
+    args: argparse.Namespace,
+    call: Callable[[], Any],
+    check: Callable[[Any], int],
+    info: Optional[dict[str, Any]],
+) -> None:
     for _ in range(args.warmup):
         check(call())
     gc.collect()
@@ -211,21 +222,133 @@ def run_driver(
         wall.append(w1 - w0)
     probe = MemoryProbe()
     growth = [probe.measure(call) for _ in range(args.memory_calls)]
-    out = {
-        "client": client,
-        "workload": args.workload,
-        "iterations": args.iterations,
-        "cpu_s": _stats(cpu),
-        "wall_s": _stats(wall),
-        "mem_growth_bytes": int(statistics.median(growth)) if growth else None,
-        "mem_growth_all": growth,
-        "mem_method": probe.method,
-        "payload_chars": payload,
-        "python": sys.version.split()[0],
-        **(info or {}),
-    }
+    _emit(
+        {
+            "client": client,
+            "workload": args.workload,
+            "iterations": args.iterations,
+            "cpu_s": _stats(cpu),
+            "wall_s": _stats(wall),
+            "cpu_samples": _rounded(cpu),
+            "wall_samples": _rounded(wall),
+            "mem_growth_bytes": int(statistics.median(growth)) if growth else None,
+            "mem_growth_all": growth,
+            "mem_method": probe.method,
+            "payload_chars": payload,
+            **(info or {}),
+        }
+    )
+
+
+def _run_threads(
+    client: str,
+    args: argparse.Namespace,
+    call: Callable[[], Any],
+    check: Callable[[Any], int],
+    info: Optional[dict[str, Any]],
+) -> None:
+    """``args.calls`` calls spread over ``args.threads`` threads sharing one client.
+
+    Each thread makes its warm-up calls, then all start together at a barrier; the figure
+    is calls a second, from the barrier to the last thread's end (wall time).
+    """
+    per_thread = [args.calls // args.threads] * args.threads
+    for i in range(args.calls % args.threads):
+        per_thread[i] += 1
+    barrier = threading.Barrier(args.threads + 1)
+    chars: list[int] = [0] * args.threads
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            for _ in range(args.warmup):
+                check(call())
+            barrier.wait()
+            total = 0
+            for _ in range(per_thread[index]):
+                total += check(call())
+            chars[index] = total
+        except BaseException as e:  # reported below
+            errors.append(e)
+            barrier.abort()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(args.threads)]
+    for t in threads:
+        t.start()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait()
+    c0, w0 = time.process_time(), time.perf_counter()
+    for t in threads:
+        t.join()
+    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+    if errors:
+        raise RuntimeError(f"{client}: a thread failed: {errors[0]!r}")
+    _emit(
+        {
+            "client": client,
+            "workload": args.workload,
+            "threads": args.threads,
+            "calls": args.calls,
+            "wall_s_total": wall,
+            "cpu_s_total": cpu,
+            "calls_per_s": args.calls / wall,
+            "payload_chars": sum(chars) // args.calls,
+            **(info or {}),
+        }
+    )
+
+
+def run_sizes(
+    client: str,
+    args: argparse.Namespace,
+    call_for: Callable[[int], Callable[[], Any]],
+    check: Callable[[Any], int],
+    info: Optional[dict[str, Any]] = None,
+) -> None:
+    """``stream-one``: each size timed apart, smallest first; after a call over
+    ``--time-cap`` CPU seconds the larger sizes are skipped (reported as such)."""
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    per_size: dict[str, Any] = {}
+    capped = False
+    for mb in sizes:
+        if capped:
+            per_size[str(mb)] = {"skipped": f"a smaller size took over {args.time_cap} s CPU"}
+            continue
+        call = call_for(mb)
+        cpu: list[float] = []
+        wall: list[float] = []
+        payload = None
+        if mb == sizes[0]:  # warm-up (connection, code paths) on the smaller stream
+            check(call_for(0)())
+        for _ in range(max(1, args.iterations)):
+            c0, w0 = time.process_time(), time.perf_counter()
+            result = call()
+            c1, w1 = time.process_time(), time.perf_counter()
+            payload = check(result)
+            del result
+            cpu.append(c1 - c0)
+            wall.append(w1 - w0)
+            if c1 - c0 > args.time_cap:
+                capped = True
+                break
+        per_size[str(mb)] = {
+            "cpu_s": _stats(cpu),
+            "wall_s": _stats(wall),
+            "cpu_samples": _rounded(cpu),
+            "payload_chars": payload,
+        }
+        gc.collect()
+    _emit({"client": client, "workload": args.workload, "sizes": per_size, **(info or {})})
+
+
+def _emit(out: dict[str, Any]) -> None:
+    out["python"] = sys.version.split()[0]
     sys.stdout.write(json.dumps(out) + "\n")
     sys.stdout.flush()
+
+
+def _rounded(samples: list[float]) -> list[float]:
+    return [round(s, 7) for s in samples]
 
 
 def _stats(samples: list[float]) -> dict[str, float]:
@@ -234,5 +357,6 @@ def _stats(samples: list[float]) -> dict[str, float]:
         "median": statistics.median(s),
         "mean": statistics.fmean(s),
         "min": s[0],
+        "max": s[-1],
         "p90": s[min(len(s) - 1, int(len(s) * 0.9))],
     }

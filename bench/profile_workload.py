@@ -27,6 +27,9 @@ import run
 
 from _common import WORKLOADS
 
+#: The drivers' timed closures: ``request`` (defined in ``main``) and the streams' ``call``.
+_TIMED = ("main.<locals>.request ", "main.<locals>.stream_call.<locals>.call ")
+
 
 def _function(frame: str) -> str:
     """``name (file:line)`` -> ``name (file)``: a function's lines counted together."""
@@ -49,7 +52,7 @@ def summarize(raw: str, top: int, by_line: bool = False) -> str:
             n = int(count)
             total += n
             frames = stack.split(";")
-            marks = [i for i, fr in enumerate(frames) if fr.startswith("main.<locals>.call ")]
+            marks = [i for i, fr in enumerate(frames) if fr.startswith(_TIMED)]
             if not marks:
                 continue
             in_call += n
@@ -86,12 +89,19 @@ def main() -> int:
     p.add_argument("--raw", help="keep py-spy's raw (collapsed) output here")
     p.add_argument("--by-line", action="store_true", help="count each line apart")
     p.add_argument("--python", default=sys.executable)
+    p.add_argument(
+        "--stdlib-base64", action="store_true", help="keep base64 to the stdlib (no pybase64)"
+    )
     args = p.parse_args()
     if not args.py_spy:
         p.error("py-spy not found: pip install py-spy, or pass --py-spy PATH")
-    iterations = args.iterations or {"small": 20000, "upload": 600}.get(args.workload, 150)
+    iterations = args.iterations or {"small": 20000, "upload": 600, "threads": 20000}.get(
+        args.workload, 150
+    )
 
     env = run.driver_env([run.REPO])
+    if args.stdlib_base64:
+        env[run.NO_PYBASE64] = "1"
     server = run.Server(args.python, env)
     raw = args.raw or os.path.join(tempfile.mkdtemp(prefix="bench-profile-"), "raw.txt")
     try:
@@ -113,8 +123,15 @@ def main() -> int:
             str(iterations),
             "--warmup",
             "3",
+            *(
+                ["--outdir", tempfile.mkdtemp(prefix="bench-save-")]
+                if args.workload == "save"
+                else []
+            ),
             "--memory-calls",
             "0",
+            "--calls",
+            str(iterations),
         ]
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
     finally:

@@ -18,6 +18,10 @@ Routes (any prefix, e.g. ``/v1``):
 * ``POST .../images/generations``: ``large`` (ten incompressible 1.5 MB images as
   ``b64_json``, about 20 MB) when the body asks for ``b64_json``, else ``small`` (one
   URL).
+* ``POST .../images/generations`` with ``"stream": true``: server-sent events, chunked
+  (64 KiB chunks): ``stream`` (three ``partial_image`` events and one ``completed``, each
+  with 1.5 MB of base64) or, when the prompt holds ``[bench-sse-NNmb]``, ``sse-NN`` (one
+  ``completed`` event with NN MB of base64; NN is 12, 25 or 50).
 * ``POST .../images/edits`` and ``.../images/variations``: ``small`` (one URL).
 * ``GET /__stats``: requests and request-body bytes received so far, as JSON.
 """
@@ -28,6 +32,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -36,8 +41,14 @@ from typing import Optional
 
 IMAGE_BYTES = 1_500_000  # per image before base64: 2,000,000 characters after
 LARGE_N = 10
+STREAM_EVENT_CHARS = 1_500_000  # base64 characters per event of ``stream``
+STREAM_ONE_MB = (12, 25, 50)
+SSE_CHUNK = 64 * 1024
 _KEEP = 64 * 1024  # request-body bytes kept for routing; the rest is only counted
 _MAX_HEAD = 64 * 1024
+
+_STREAM = re.compile(rb'"stream"\s*:\s*true')
+_SSE_SIZE = re.compile(rb"\[bench-sse-(\d+)mb\]")
 
 _stats_lock = threading.Lock()
 _stats = {"requests": 0, "request_body_bytes": 0, "connections": 0}
@@ -65,6 +76,56 @@ def build_bodies() -> dict[str, bytes]:
         "small": json.dumps(small).encode(),
         "large": json.dumps(large).encode(),
     }
+
+
+def build_streams() -> dict[str, bytes]:
+    """The event streams (``text/event-stream`` bodies, not yet chunked)."""
+    pool = base64.b64encode(os.urandom(max(STREAM_ONE_MB) * 1_000_000 * 3 // 4 + 3))
+
+    def event(kind: str, chars: int, offset: int, **extra: object) -> bytes:
+        payload = {
+            "type": kind,
+            "b64_json": pool[offset : offset + chars].decode("ascii"),
+            "created_at": 1700000000,
+            "size": "1024x1024",
+            "quality": "high",
+            "background": "opaque",
+            "output_format": "png",
+            **extra,
+        }
+        return f"event: {kind}\ndata: {json.dumps(payload)}\n\n".encode()
+
+    usage = {
+        "total_tokens": 4300,
+        "input_tokens": 50,
+        "output_tokens": 4250,
+        "input_tokens_details": {"text_tokens": 50, "image_tokens": 0},
+    }
+    parts = [
+        event("image_generation.partial_image", STREAM_EVENT_CHARS, i * 1000, partial_image_index=i)
+        for i in range(3)
+    ]
+    parts.append(event("image_generation.completed", STREAM_EVENT_CHARS, 3000, usage=usage))
+    streams = {"stream": b"".join(parts)}
+    for mb in STREAM_ONE_MB:
+        streams[f"sse-{mb}"] = event("image_generation.completed", mb * 1_000_000, 0, usage=usage)
+    return streams
+
+
+def _chunked(status: str, body: bytes) -> bytes:
+    head = (
+        f"HTTP/1.1 {status}\r\n"
+        "Content-Type: text/event-stream; charset=utf-8\r\n"
+        "Transfer-Encoding: chunked\r\n"
+        "Connection: keep-alive\r\n"
+        "x-request-id: req_bench\r\n\r\n"
+    ).encode("ascii")
+    out = [head]
+    for i in range(0, len(body), SSE_CHUNK):
+        piece = body[i : i + SSE_CHUNK]
+        out += [b"%x\r\n" % len(piece), piece, b"\r\n"]
+    out.append(b"0\r\n\r\n")
+    return b"".join(out)
 
 
 def _response(status: str, body: bytes, extra: str = "") -> bytes:
@@ -168,7 +229,11 @@ def _serve(sock: socket.socket, answers: dict[str, bytes]) -> None:
                 _stats["request_body_bytes"] += received
             path = target.split("?", 1)[0]
             if method == "POST" and path.endswith("/images/generations"):
-                answer = answers["large" if b'"b64_json"' in keep else "small"]
+                if _STREAM.search(keep):
+                    size = _SSE_SIZE.search(keep)
+                    answer = answers["stream" if size is None else f"sse-{size.group(1).decode()}"]
+                else:
+                    answer = answers["large" if b'"b64_json"' in keep else "small"]
             elif method == "POST" and path.endswith(("/images/edits", "/images/variations")):
                 answer = answers["small"]
             elif method == "GET" and path == "/__stats":
@@ -204,6 +269,8 @@ def main() -> None:
         "not_found": _response("404 Not Found", error),
         "bad": _response("400 Bad Request", error, "Connection: close\r\n"),
     }
+    streams = build_streams()
+    answers.update({name: _chunked("200 OK", body) for name, body in streams.items()})
     listener = socket.create_server(("127.0.0.1", args.port), backlog=64)
     port = listener.getsockname()[1]
 
@@ -215,7 +282,7 @@ def main() -> None:
         threading.Thread(target=lambda: (sys.stdin.read(), stop()), daemon=True).start()
     threading.Timer(args.lifetime, stop).start()
 
-    sizes = {name: len(body) for name, body in bodies.items()}
+    sizes = {name: len(body) for name, body in {**bodies, **streams}.items()}
     sys.stdout.write(json.dumps({"port": port, "bodies": sizes}) + "\n")
     sys.stdout.flush()
     while True:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
+from openapiopenai import _base64
 from openapiopenai._multipart import file_part, sniff_image_type
 from openapiopenai.exceptions import ApiValueError
 
@@ -38,4 +38,4 @@ def image_data_url(image: Any, field: str = "image") -> str:
         data = stream.read(part.size + 1)
     if len(data) != part.size:
         raise ApiValueError(f"{field}: the file changed size while it was read")
-    return prefix + base64.b64encode(data).decode("ascii")
+    return prefix + _base64.encode(data).decode("ascii")

@@ -14,13 +14,12 @@ images would otherwise carry megabytes of base64 per cell.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import html
 import io
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 from urllib.parse import urlsplit
 
+from openapiopenai import _base64
 from openapiopenai._lazy_text import LazyText
 from openapiopenai._multipart import sniff_image_type
 from openapiopenai._results import decode_b64
@@ -77,8 +76,8 @@ def sniffed_type(b64_json: _B64) -> Optional[str]:
     """The content type of base64 image data, from its first bytes (``None``: not an image)."""
     text = b64_json.head(24) if isinstance(b64_json, LazyText) else b64_json[:24]
     try:
-        head = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        head = _base64.decode(text)
+    except ValueError:  # binascii.Error is one
         return None
     sniffed = sniff_image_type(head)
     return sniffed[0] if sniffed is not None else None
@@ -162,8 +161,8 @@ def _dimensions(b64_json: _B64) -> Optional[tuple[int, int]]:
     """Width and height from a PNG header (other formats: ``None``)."""
     text = b64_json.head(32) if isinstance(b64_json, LazyText) else b64_json[:32]
     try:
-        head = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        head = _base64.decode(text)
+    except ValueError:  # binascii.Error is one
         return None
     if not head.startswith(b"\x89PNG\r\n\x1a\n") or head[12:16] != b"IHDR":
         return None
@@ -236,7 +235,7 @@ def _picture_html(b64_json: Optional[_B64], url: Optional[str], alt: str, name: 
     if b64_json is not None:
         picture = shown(b64_json)
         if picture is not None:
-            data = base64.b64encode(picture.data).decode("ascii")
+            data = _base64.encode(picture.data).decode("ascii")
             return _img(f"data:{picture.content_type};base64,{data}", alt)
         if sniffed_type(b64_json) is None:
             return "<div><i>b64_json that is not a PNG, JPEG, WebP or GIF image</i></div>"

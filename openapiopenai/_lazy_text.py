@@ -66,6 +66,10 @@ class LazyText:
         """Whether the raw text holds JSON escapes (then :meth:`view` is not the text)."""
         return self._body.find(b"\\", self._start, self._end) >= 0
 
+    def span(self) -> tuple[bytes, int, int]:
+        """The body and where the raw text lies in it: ``body[start:end]``."""
+        return self._body, self._start, self._end
+
     def view(self) -> memoryview:
         """The raw bytes of the string, without its quotes: no copy."""
         return memoryview(self._body)[self._start : self._end]

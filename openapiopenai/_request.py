@@ -7,7 +7,6 @@ host, authentication and default headers, sends it and parses the response into
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -135,6 +134,8 @@ def check_options(operation: str, options: Mapping[str, Any]) -> None:
     """
     for name, value in options.items():
         if name not in _OPTION_NAMES:
+            import difflib  # only for the error message
+
             close = difflib.get_close_matches(name, _OPTION_NAMES, n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise ApiTypeError(f"{name}: is not a parameter of {operation}{hint}")

@@ -8,16 +8,15 @@ the bytes really are (PNG, JPEG, WebP, GIF), whatever was asked for.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
+import itertools
 import os
 import secrets
-import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
+from openapiopenai import _base64
 from openapiopenai._lazy_text import LazyText
 from openapiopenai._multipart import check_path_text, sniff_image_type
 from openapiopenai.exceptions import ApiResponseValidationError, ApiTypeError, ApiValueError
@@ -61,18 +60,54 @@ def _client(*candidates: Optional[ApiClient]) -> ApiClient:
 def decode_b64(b64_json: Union[str, LazyText]) -> bytes:
     """The bytes of a ``b64_json`` value; a malformed one is a response validation error.
 
-    A :class:`LazyText` without escapes is decoded straight from the response body.
+    A :class:`LazyText` is decoded straight from the response body; only if that fails
+    is it looked at for JSON escapes (``\\/``), which its string form then resolves.
     """
     try:
         if not isinstance(b64_json, LazyText):
-            return base64.b64decode(b64_json, validate=True)
-        if b64_json.escaped:
-            return base64.b64decode(b64_json.text(), validate=True)
-        if sys.version_info >= (3, 11):  # what b64decode(validate=True) does, minus a copy
-            return binascii.a2b_base64(b64_json.view(), strict_mode=True)
-        return base64.b64decode(b64_json.view(), validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise ApiResponseValidationError(message=f"b64_json: not valid base64 ({e})") from None
+            return _base64.decode(b64_json)
+        try:
+            return _base64.decode(b64_json.view())
+        except ValueError:
+            if not b64_json.escaped:
+                raise
+        return _base64.decode(b64_json.text())
+    except ValueError as e:  # binascii.Error is one
+        raise _invalid_base64(e) from None
+
+
+def _invalid_base64(e: ValueError) -> ApiResponseValidationError:
+    return ApiResponseValidationError(message=f"b64_json: not valid base64 ({e})")
+
+
+class _Rewrite(Exception):
+    """From a chunk iterator: what was written is void; the file is ``data``."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__("rewrite")
+        self.data = data
+
+
+def _decoded_pieces(image: Image) -> Optional[Iterator[bytes]]:
+    """The image's bytes in pieces decoded straight from the body, if it has a span.
+
+    Should the raw text not decode and hold JSON escapes, the iterator raises
+    :class:`_Rewrite` with the bytes of the unescaped string.
+    """
+    b64_data = image._b64_data()
+    if not isinstance(b64_data, LazyText):
+        return None
+    body, start, end = b64_data.span()
+
+    def pieces() -> Iterator[bytes]:
+        try:
+            yield from _base64.iter_decoded(body, start, end)
+        except ValueError as e:
+            if b64_data.escaped:
+                raise _Rewrite(decode_b64(b64_data)) from None
+            raise _invalid_base64(e) from None
+
+    return pieces()
 
 
 def image_bytes(
@@ -142,11 +177,39 @@ def save_image(
         raise ApiValueError(
             f"path: {str(target)!r} is a directory; name a file, or use ImagesResponse.save()"
         )
-    data = image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes)
+    pieces = _decoded_pieces(image)
+    chunks: Iterable[bytes]
+    if pieces is None:
+        data = image_bytes(image, client=client, timeout=timeout, max_bytes=max_bytes)
+        chunks = (data,)
+    else:  # decoded and written piece by piece: never the whole image in memory
+        try:
+            data = next(pieces)
+            chunks = itertools.chain((data,), pieces)
+        except _Rewrite as whole:
+            data = whole.data
+            chunks = (data,)
     target = _with_extension(target, extension_for(data))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _replace(target, data)
+    created = _make_parents(target.parent)
+    try:
+        _replace(target, chunks)
+    except ApiResponseValidationError:  # a piece past the first did not decode
+        for folder in created:  # leave no trace, as when nothing decodes
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return target
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """``folder.mkdir(parents=True, exist_ok=True)``; the folders it created, innermost first."""
+    missing: list[Path] = []
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
 
 
 def save_images(
@@ -185,7 +248,7 @@ def save_images(
         extension = extension_for(data, output_format)
         if overwrite:
             path = folder / f"{prefix}-{index}{extension}"
-            _replace(path, data)
+            _replace(path, (data,))
         else:
             while True:
                 path = folder / f"{prefix}-{number}{extension}"
@@ -196,10 +259,10 @@ def save_images(
     return paths
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then move it into place."""
+def _replace(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` to a temporary file beside ``path``, then move it into place."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    _write_new(temporary, data)
+    _write_new(temporary, chunks)
     try:
         os.replace(temporary, path)
     except BaseException:
@@ -211,18 +274,52 @@ def _replace(path: Path, data: bytes) -> None:
 def _create(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` unless it exists (atomically checked); ``False`` if it did."""
     try:
-        _write_new(path, data)
+        _write_new(path, (data,))
     except FileExistsError:
         return False
     return True
 
 
-def _write_new(path: Path, data: bytes) -> None:
+def _write_new(path: Path, chunks: Iterable[bytes]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            try:
+                batch: list[bytes] = []
+                for chunk in chunks:
+                    batch.append(chunk)
+                    if len(batch) == _BATCH:
+                        _write_all(fd, batch)
+                        batch = []
+                _write_all(fd, batch)
+            except _Rewrite as whole:  # the pieces were not the image: write it whole
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                _write_all(fd, [whole.data])
+        finally:
+            os.close(fd)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise
+
+
+#: Pieces written by one ``writev`` (a decoded image comes in pieces of 48 KiB).
+_BATCH = 64
+
+
+def _write_all(fd: int, buffers: list[bytes]) -> None:
+    """Write every buffer, in order: one ``writev`` where there is one, then what is left."""
+    if len(buffers) > 1 and hasattr(os, "writev"):
+        written = os.writev(fd, buffers)
+        for index, buffer in enumerate(buffers):
+            if written < len(buffer):
+                buffers = [buffer[written:], *buffers[index + 1 :]]
+                break
+            written -= len(buffer)
+        else:
+            return
+    for buffer in buffers:
+        view = memoryview(buffer)
+        while view:
+            view = view[os.write(fd, view) :]

@@ -132,7 +132,7 @@ class ImagesBatch:
 
     ``api`` is an ``ImagesApi``, an ``ApiClient`` (wrapped in one) or ``None`` for the
     default client.  The client's connection pool should hold ``max_workers`` connections
-    (``Configuration(connection_pool_maxsize=...)``; it defaults to 5 per CPU).
+    (``Configuration(connection_pool_maxsize=...)``; it defaults to 64, or 5 per CPU if more).
     """
 
     def __init__(

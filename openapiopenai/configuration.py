@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import multiprocessing
 import os
 import re
 import ssl
@@ -566,11 +565,15 @@ def _without_password(proxy: Optional[str]) -> Optional[str]:
 
 #: More connections per host than this is a mistake (urllib3 allocates the pool up front).
 MAX_POOL_SIZE = 10_000
+#: The least default pool: enough for the thread pools that share one client in a web
+#: server (Starlette/FastAPI run sync endpoints on 40 threads), so none of them finds the
+#: pool full and has its connection discarded.  An idle slot costs nothing.
+MIN_DEFAULT_POOL_SIZE = 64
 
 
 def _checked_pool_size(value: Any) -> int:
     if value is None or value == 0:
-        return multiprocessing.cpu_count() * 5
+        return max(MIN_DEFAULT_POOL_SIZE, (os.cpu_count() or 1) * 5)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_POOL_SIZE:
         raise ApiValueError(
             f"connection_pool_maxsize: must be an int from 1 to {MAX_POOL_SIZE}, got {value!r}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pprint
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union, overload
 
 from pydantic import BaseModel, ConfigDict
@@ -22,10 +21,14 @@ R = TypeVar("R", bound="ResponseModel")
 class OpenApiModel(BaseModel):
     """Base of the models: ``to_dict``/``to_json``/``from_dict``/``from_json``/``to_str``."""
 
+    # defer_build: a model's validator and serializer are built on its first use, not
+    # at import, so a process pays only for the models it uses (a cold start that makes
+    # one call builds three, not every model of the package).
     model_config: ClassVar[ConfigDict] = ConfigDict(
         populate_by_name=True,
         validate_assignment=True,
         protected_namespaces=(),
+        defer_build=True,
     )
 
     # Requests send only what the caller set; responses show everything they carried.
@@ -45,6 +48,8 @@ class OpenApiModel(BaseModel):
 
     def to_str(self) -> str:
         """A readable multi-line form."""
+        import pprint  # only here: not every process prints a model
+
         return pprint.pformat(self.model_dump(by_alias=True))
 
     @overload
