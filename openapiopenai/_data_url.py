@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from openapiopenai import _base64
-from openapiopenai._multipart import file_part, sniff_image_type
+from openapiopenai._file_types import sniff_image_type
+from openapiopenai._multipart import file_part
 from openapiopenai.exceptions import ApiValueError
 
 __all__ = ["MAX_DATA_URL_LENGTH", "image_data_url"]

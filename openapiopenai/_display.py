@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 from urllib.parse import urlsplit
 
 from openapiopenai import _base64
+from openapiopenai._file_types import sniff_image_type
 from openapiopenai._lazy_text import LazyText
-from openapiopenai._multipart import sniff_image_type
 from openapiopenai._results import decode_b64
 from openapiopenai.exceptions import ApiResponseValidationError
 

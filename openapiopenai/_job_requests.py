@@ -37,7 +37,7 @@ from openapiopenai._jobstore import canonical
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
-    from openapiopenai._multipart import FileInput
+    from openapiopenai._file_types import FileInput
     from openapiopenai.api.images_api import ImagesApi
     from openapiopenai.api_response import ApiResponse
     from openapiopenai.models.images_response import ImagesResponse

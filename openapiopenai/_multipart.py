@@ -17,43 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO, Optional, Union
 
+from openapiopenai._file_types import check_path_text, sniff_image_type
 from openapiopenai._wire_text import utf8
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
-__all__ = [
-    "FileContent",
-    "FileInput",
-    "FilePart",
-    "MultipartBody",
-    "file_part",
-    "sniff_image_type",
-]
-
-#: What may be uploaded: bytes, a path, or a binary file object.
-FileContent = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", IO[bytes]]
-#: A file, optionally as ``(filename, content)`` or ``(filename, content, content_type)``.
-FileInput = Union[FileContent, tuple[str, FileContent], tuple[str, FileContent, str]]
+__all__ = ["FilePart", "MultipartBody", "file_part"]
 
 _BLOCK = 256 * 1024
-
-# Image formats the API takes, by signature: (content type, file extension).
-_PNG = ("image/png", ".png")
-_JPEG = ("image/jpeg", ".jpg")
-_WEBP = ("image/webp", ".webp")
-_GIF = ("image/gif", ".gif")
-
-
-def sniff_image_type(head: bytes) -> Optional[tuple[str, str]]:
-    """``(content_type, extension)`` for PNG, JPEG, WebP or GIF bytes, else ``None``."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return _JPEG
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return _WEBP
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return _GIF
-    return None
 
 
 @dataclass(frozen=True)
@@ -230,12 +200,6 @@ _IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
 
 def _describe(value: object) -> str:
     return type(value).__name__
-
-
-def check_path_text(param: str, path: str) -> None:
-    """A NUL in a path is the caller's error (the OS calls would raise a bare ValueError)."""
-    if "\x00" in path:
-        raise ApiValueError(f"{param}: a path cannot contain NUL characters, got {path!r}")
 
 
 def _displayable(name: str) -> str:

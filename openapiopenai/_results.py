@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
 from openapiopenai import _base64
+from openapiopenai._file_types import check_path_text, sniff_image_type
 from openapiopenai._lazy_text import LazyText
-from openapiopenai._multipart import check_path_text, sniff_image_type
 from openapiopenai.exceptions import ApiResponseValidationError, ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:

@@ -15,14 +15,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
-from openapiopenai._multipart import sniff_image_type
-from openapiopenai._png import PngError, PngInfo, read_png_info
+from openapiopenai._file_types import sniff_image_type
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from openapiopenai._multipart import FilePart
+    from openapiopenai._png import PngInfo
 
 __all__ = [
     "EDIT_RULES",
@@ -403,6 +403,8 @@ def _check_mask(mask: FilePart, image: Optional[PngInfo]) -> None:
 
 
 def _png_info(part: FilePart) -> PngInfo:
+    from openapiopenai._png import PngError, read_png_info  # uploads only
+
     try:
         if isinstance(part.source, memoryview):
             return read_png_info(part.source)  # in place: no copy of the upload

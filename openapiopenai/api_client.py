@@ -24,13 +24,11 @@ import uuid
 from collections.abc import Mapping
 from enum import Enum
 from types import TracebackType
-from typing import Any, ClassVar, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 from urllib.parse import quote, urlsplit
 
 from openapiopenai import _redact, _validation, rest
-from openapiopenai._multipart import MultipartBody
 from openapiopenai._request import ApiRequest, RequestOptions, check_header_name
-from openapiopenai._streaming import ImageStream
 from openapiopenai._version import __version__
 from openapiopenai.api_response import ApiResponse
 from openapiopenai.configuration import Configuration, TimeoutValue
@@ -48,6 +46,9 @@ from openapiopenai.exceptions import (  # the generated module re-exports these
     UnauthorizedException,
 )
 from openapiopenai.retry import Retry
+
+if TYPE_CHECKING:  # loaded when first used: a process that never streams never loads it
+    from openapiopenai._streaming import ImageStream
 
 __all__ = [
     "ApiClient",
@@ -224,6 +225,8 @@ class ApiClient:
                 message=f"expected a text/event-stream response, got {ctype or 'none'}",
                 retries=retries,
             )
+        from openapiopenai._streaming import ImageStream
+
         return ImageStream(
             response,
             retries,
@@ -508,7 +511,7 @@ class ApiClient:
                 if value is not None:
                     headers[name] = value if type(value) is str else str(value)
 
-        if body is not None and not isinstance(body, (bytes, MultipartBody)):
+        if body is not None and not isinstance(body, bytes) and not _is_multipart(body):
             body = self.sanitize_for_serialization(body)
 
         if _host is None or config.ignore_operation_servers:
@@ -967,3 +970,9 @@ def _prefer_json(types: list[str]) -> Optional[str]:
     if not types:
         return None
     return next((t for t in types if re.search("json", t, re.IGNORECASE)), types[0])
+
+
+def _is_multipart(body: object) -> bool:
+    """Whether ``body`` is a multipart body (its module is loaded only by uploads)."""
+    multipart = sys.modules.get("openapiopenai._multipart")
+    return multipart is not None and isinstance(body, multipart.MultipartBody)

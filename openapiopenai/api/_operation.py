@@ -24,6 +24,7 @@ client, which sends it through ``param_serialize`` -> ``call_api`` -> ``response
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 import typing
@@ -93,7 +94,7 @@ _OPTIONS_DOC = """\
 
 def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, returns: str) -> Any:
     """One call style of ``build``: a plain function running the request it builds."""
-    signature = inspect.signature(build)
+    signature, hints = _analysed(build)
     kinds = {p.kind for p in signature.parameters.values()}
     own = [p for p in signature.parameters.values() if p.kind is _KEYWORD]
     # Positional arguments (after self) past the operation's own are options, as generated;
@@ -110,7 +111,6 @@ def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, return
             args, kwargs = _spilled(args, kwargs, spill_at, option_names, call.__name__)
         return run(self.api_client, build(self, *args, **kwargs))
 
-    hints = _resolved_hints(build)
     parameters = [
         p.replace(annotation=hints.get(p.name, p.annotation))
         for p in signature.parameters.values()
@@ -146,6 +146,12 @@ def _spilled(
             raise TypeError(f"{name}() got multiple values for argument {option!r}")
         kwargs[option] = value
     return args[:at], kwargs
+
+
+@functools.cache
+def _analysed(build: Callable[..., Any]) -> tuple[inspect.Signature, dict[str, Any]]:
+    """The builder's signature and resolved annotations, worked out once for all its styles."""
+    return inspect.signature(build), _resolved_hints(build)
 
 
 def _resolved_hints(build: Callable[..., Any]) -> dict[str, Any]:

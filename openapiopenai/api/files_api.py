@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 from typing_extensions import Unpack
 
 from openapiopenai import _validation
-from openapiopenai._multipart import FileInput, MultipartBody, check_path_text, file_part
+from openapiopenai._file_types import FileInput, check_path_text
+from openapiopenai._multipart import MultipartBody, file_part
 from openapiopenai._request import ApiRequest, RequestOptions
 from openapiopenai.api._common import (
     api_client_of,

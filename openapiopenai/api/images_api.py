@@ -9,12 +9,12 @@ the request; :func:`~openapiopenai.api._operation.operation` derives the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from typing_extensions import Unpack
 
 from openapiopenai import _validation
-from openapiopenai._multipart import FileInput, FilePart, MultipartBody, file_part
+from openapiopenai._file_types import FileInput
 from openapiopenai._request import ApiRequest, RequestOptions
 from openapiopenai._validation import MAX_EDIT_IMAGES
 from openapiopenai.api._operation import (
@@ -33,15 +33,19 @@ from openapiopenai.models._fields import (
     ResponseFormat,
     Size,
 )
-from openapiopenai.models._forms import ImageEditForm, ImageVariationForm
 from openapiopenai.models.create_image_edit_request_model import (
     CreateImageEditRequestModel,
     ImageEditModelName,
 )
 from openapiopenai.models.create_image_request import CreateImageRequest
-from openapiopenai.models.edit_image_body_json_param import EditImageBodyJsonParam
 from openapiopenai.models.image_ref_param import ImageRefParam
 from openapiopenai.models.images_response import ImagesResponse
+
+if TYPE_CHECKING:
+    from openapiopenai._multipart import FilePart
+
+# The multipart encoder, the form models and the JSON edit model are loaded by the first
+# edit or variation (inside the builders): a process that only generates never loads them.
 
 __all__ = ["ImagesApi"]
 
@@ -126,6 +130,8 @@ class ImagesApi:
         edit is then sent as JSON, for the GPT image models.
         """
         if _is_reference(image) or _is_reference(mask):
+            from openapiopenai.models.edit_image_body_json_param import EditImageBodyJsonParam
+
             body = _validation.validated(
                 EditImageBodyJsonParam,
                 _given(
@@ -160,6 +166,9 @@ class ImagesApi:
                 json=body,
                 options=options,
             )
+        from openapiopenai._multipart import file_part
+        from openapiopenai.models._forms import ImageEditForm
+
         form = _validation.validated(
             ImageEditForm,
             _given(
@@ -205,6 +214,8 @@ class ImagesApi:
         ``image`` may be bytes, a path, a binary file object or a
         ``(filename, content[, content_type])`` tuple.  Unset fields are not sent.
         """
+        from openapiopenai.models._forms import ImageVariationForm
+
         form = _validation.validated(
             ImageVariationForm,
             _given(model=model, n=n, response_format=response_format, size=size, user=user),
@@ -265,6 +276,8 @@ def _references(image: Any, mask: Any) -> list[ImageRefParam]:
 
 
 def _required_file(name: str, value: Any) -> FilePart:
+    from openapiopenai._multipart import file_part
+
     if value is None:
         raise ApiTypeError(f"{name}: is required (bytes, a path or a binary file object)")
     return file_part(name, value)
@@ -290,6 +303,8 @@ def _multipart_request(
     files: list[FilePart],
     options: RequestOptions,
 ) -> ApiRequest[ImagesResponse]:
+    from openapiopenai._multipart import MultipartBody
+
     fields = [(key, _form_value(value)) for key, value in form.to_dict().items()]
     return ApiRequest(
         name, "POST", path, ImagesResponse, form=MultipartBody(fields, files), options=options

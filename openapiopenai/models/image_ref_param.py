@@ -9,7 +9,7 @@ from pydantic import Field, StrictStr, model_validator
 from openapiopenai.models._base import RequestModel
 
 if TYPE_CHECKING:
-    from openapiopenai._multipart import FileInput
+    from openapiopenai._file_types import FileInput
 
 __all__ = ["ImageRefParam"]
 

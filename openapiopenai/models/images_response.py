@@ -10,6 +10,7 @@ from pydantic import Field
 from openapiopenai import _lazy_text as lazy_text
 from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.models._base import ResponseModel
+from openapiopenai.models._fields import empty_list
 from openapiopenai.models.image import Image
 from openapiopenai.models.image_gen_usage import ImageGenUsage
 
@@ -29,7 +30,7 @@ class ImagesResponse(ResponseModel):
     """
 
     created: int = Field(description="The Unix timestamp (in seconds) of the creation.")
-    data: list[Image] = Field(default_factory=list, description="The generated images.")
+    data: list[Image] = Field(default_factory=empty_list, description="The generated images.")
     background: Optional[Union[Literal["transparent", "opaque"], str]] = Field(
         default=None, description="The background used (GPT image models)."
     )
