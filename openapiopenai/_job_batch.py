@@ -27,12 +27,19 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from openapiopenai._job_output import OnChange, finish_saving, record_response
 from openapiopenai._job_requests import OPERATIONS
 from openapiopenai._job_sync import RETRIABLE_STATUSES
-from openapiopenai.exceptions import ApiException, ApiValueError, OpenApiException
+from openapiopenai._pacing import MAX_PAUSE
+from openapiopenai.exceptions import (
+    ApiException,
+    ApiTransportError,
+    ApiValueError,
+    OpenApiException,
+)
+from openapiopenai.retry import parse_retry_after
 
 if TYPE_CHECKING:
     from openapiopenai._jobstore import JobStore
@@ -45,6 +52,9 @@ MAX_BATCH_LINES = 50_000
 MAX_BATCH_BYTES = 200 * 1024 * 1024
 _ENDED = frozenset({"completed", "failed", "expired", "cancelled"})
 _FILE_MARK = "file:"
+#: Tries of one Files/Batch API call that the API keeps answering "later".
+_CALL_ATTEMPTS = 8
+T = TypeVar("T")
 #: A batch that is cancelled or expired reports the requests it did not run with these.
 _NOT_RUN_CODES = frozenset({"batch_cancelled", "batch_expired"})
 
@@ -148,21 +158,30 @@ class BatchRunner:
         return self.work / f"input-{operation}-{int(time.time() * 1000)}-{index}.jsonl"
 
     def _create(self, operation: str, path: Path, ids: list[str]) -> None:
-        uploaded = self.files.create_file(path, "batch")
+        # Sent again after a failure: the worst a repeat can do is leave an unused file.
+        uploaded = self._retrying(self.files.create_file, path, "batch")
         # Recorded before the batch is created: a crash during the call leaves this mark.
         self.store.mark_many_in_flight(ids, f"{_FILE_MARK}{uploaded.id}")
         path.unlink()
         self._create_batch(operation, uploaded.id)
 
     def _create_batch(self, operation: str, file_id: str) -> None:
-        batch = self.batches.create_batch(
-            {
-                "input_file_id": file_id,
-                "endpoint": OPERATIONS[operation],
-                "completion_window": "24h",
-                "metadata": {"openapiopenai_job": _job_tag(self.directory)},
-            }
-        )
+        request = {
+            "input_file_id": file_id,
+            "endpoint": OPERATIONS[operation],
+            "completion_window": "24h",
+            "metadata": {"openapiopenai_job": _job_tag(self.directory)},
+        }
+        try:
+            batch = self._retrying(self.batches.create_batch, request, idempotent=False)
+        except ApiTransportError as e:
+            if not e.request_sent:
+                raise
+            # The batch may exist: adopt it if the API lists it; if not, the mark stays
+            # and the next run looks again before creating one.
+            if not self._adopt_unrecorded(create=False):
+                raise
+            return
         self._record_batch(batch.id, file_id, batch.status or "validating")
 
     def _record_batch(self, batch_id: str, file_id: str, status: str) -> None:
@@ -173,17 +192,22 @@ class BatchRunner:
         for request_id in ids:
             self.on_change(request_id, "in_flight", f"in batch {batch_id}")
 
-    def _adopt_unrecorded(self) -> None:
-        """Requests recorded for a batch whose id never reached the job file."""
+    def _adopt_unrecorded(self, *, create: bool = True) -> bool:
+        """Requests recorded for a batch whose id never reached the job file.
+
+        A batch the API lists for the marked input file is adopted; without one, a batch
+        is created for the file (unless ``create`` is false).  ``False`` when a mark is
+        left unresolved.
+        """
         marks = {
             stored.batch_id
             for stored in self.store.iter_requests(["in_flight"])
             if stored.batch_id and stored.batch_id.startswith(_FILE_MARK)
         }
         if not marks:
-            return
+            return True
         by_file: dict[str, Any] = {}
-        for batch in self.batches.iter_batches(limit=100):
+        for batch in self._retrying(lambda: list(self.batches.iter_batches(limit=100))):
             if batch.input_file_id and batch.input_file_id not in by_file:
                 by_file[batch.input_file_id] = batch
         for mark in sorted(m for m in marks if m is not None):
@@ -192,8 +216,11 @@ class BatchRunner:
             if found is not None:
                 self._record_batch(found.id, file_id, found.status or "validating")
                 continue
+            if not create:
+                return False
             request = self.store.get(self.store.ids_of_batch(mark, ["in_flight"])[0])
             self._create_batch(request.operation, file_id)
+        return True
 
     # -- polling ------------------------------------------------------------------
 
@@ -209,10 +236,10 @@ class BatchRunner:
                 for row in open_batches:
                     if row["status"] not in _ENDED and row["status"] != "cancelling":
                         with contextlib.suppress(ApiException):
-                            self.batches.cancel_batch(row["id"])
+                            self._retrying(self.batches.cancel_batch, row["id"])
             progressed = False
             for row in open_batches:
-                batch = self.batches.retrieve_batch(row["id"])
+                batch = self._retrying(self.batches.retrieve_batch, row["id"])
                 status = batch.status or row["status"]
                 if status != row["status"]:
                     progressed = True
@@ -251,14 +278,14 @@ class BatchRunner:
                 self.on_change(request_id, "pending", f"batch {status}")
         self.store.update_batch(batch_id, status=status, output_done=True)
         with contextlib.suppress(ApiException):
-            self.files.delete_file(input_file_id)
+            self._retrying(self.files.delete_file, input_file_id)
 
     def _read_results(self, batch_id: str, file_id: str) -> None:
         from openapiopenai._batch_lines import BatchLineError
         from openapiopenai.models.batch_request_output import BatchRequestOutput
 
         target = self.work / f"{batch_id}-{file_id}.jsonl"
-        self.files.download_file_to(file_id, target, overwrite=True)
+        self._retrying(self.files.download_file_to, file_id, target, overwrite=True)
         in_batch = set(self.store.ids_of_batch(batch_id, ["in_flight"]))
         with target.open("rb") as lines:
             for line in lines:
@@ -298,6 +325,34 @@ class BatchRunner:
         retriable = error.status in RETRIABLE_STATUSES
         self.store.mark_failed(custom_id, str(error), retriable=retriable)
         self.on_change(custom_id, "failed", str(error))
+
+    def _retrying(
+        self, call: Callable[..., T], *args: Any, idempotent: bool = True, **kw: Any
+    ) -> T:
+        """``call(*args, **kw)``, waited out and sent again while the API says "later".
+
+        A status the API answers without acting (408, 409, 429, 5xx) and a connection
+        that failed before the request was sent are retried, backing off (or as the
+        server's ``Retry-After`` says) up to ``poll_interval``; so is any transport
+        failure of an ``idempotent`` call.  None of these calls is billed: a long 429
+        storm slows the job down instead of ending the run.
+        """
+        wait = 1.0
+        for attempt in range(_CALL_ATTEMPTS):
+            try:
+                return call(*args, **kw)
+            except ApiTransportError as e:
+                if attempt == _CALL_ATTEMPTS - 1 or (e.request_sent and not idempotent):
+                    raise
+                delay = min(wait, self.poll_interval)
+            except ApiException as e:
+                if attempt == _CALL_ATTEMPTS - 1 or e.status not in RETRIABLE_STATUSES:
+                    raise
+                asked = parse_retry_after(e.headers or {})
+                delay = min(asked if asked is not None else wait, MAX_PAUSE)
+            self._sleep(delay)
+            wait *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _cancel_requested(self) -> bool:
         return self.store.get_meta("cancel") is not None

@@ -77,7 +77,7 @@ def uploaded_ids(server: ImagesServer) -> list[list[str]]:
     uploads = []
     for r in paths(server, "POST", "/v1/files"):
         part = r.files.get("file")
-        if part is None:
+        if part is None or r.status != 200:
             continue
         uploads.append([json.loads(line)["custom_id"] for line in part.data.splitlines() if line])
     return uploads
@@ -288,6 +288,7 @@ def test_per_line_errors_are_recorded_and_not_resent(server, client, tmp_path):
 
 
 KILLS = 20
+BATCH_REQUESTS = 45
 
 
 def _run_cli(server: ImagesServer, requests: Path, out: Path) -> subprocess.Popen[bytes]:
@@ -316,13 +317,13 @@ def test_sigkill_at_random_moments_in_batch_mode(tmp_path):
     requests.write_text(
         "\n".join(
             json.dumps({"custom_id": f"b-{i}", "prompt": f"otter {i}", "model": "gpt-image-1"})
-            for i in range(30)
+            for i in range(BATCH_REQUESTS)
         )
     )
     out = tmp_path / "out"
     with ImagesServer() as server:
         server.batch_timing = BatchTiming(
-            validating=0.2, in_progress=1.0, finalizing=0.2, cancelling=0.1
+            validating=0.2, in_progress=1.5, finalizing=0.2, cancelling=0.1
         )
         server.delay(0.05, times=100_000)
         kills = 0
@@ -353,10 +354,10 @@ def test_sigkill_at_random_moments_in_batch_mode(tmp_path):
     assert set(states.values()) == {"done"}, f"seed {seed}: {Counter(states.values())}"
     # every batch the server has is recorded, and no request went into two batches
     assert sorted(r[0] for r in batch_rows) == sorted(b.id for b in batches), f"seed {seed}"
-    assert sum(b.request_counts.total for b in batches) == 30, f"seed {seed}"
-    assert sum(b.request_counts.completed for b in batches) == 30, f"seed {seed}"
+    assert sum(b.request_counts.total for b in batches) == BATCH_REQUESTS, f"seed {seed}"
+    assert sum(b.request_counts.completed for b in batches) == BATCH_REQUESTS, f"seed {seed}"
     images = sorted(p.name for p in out.iterdir() if p.suffix == ".png")
-    assert images == sorted(f"b-{i}.png" for i in range(30)), f"seed {seed}"
+    assert images == sorted(f"b-{i}.png" for i in range(BATCH_REQUESTS)), f"seed {seed}"
 
 
 def test_edits_by_file_id_go_through_a_batch_unchanged(server, client, tmp_path):
@@ -370,3 +371,40 @@ def test_edits_by_file_id_go_through_a_batch_unchanged(server, client, tmp_path)
     body = json.loads(upload.files["file"].data)["body"]
     assert body["images"] == [{"file_id": file_id}]
     assert (tmp_path / "ref.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_429_storm_on_the_batch_api_slows_the_job_down(server, client, tmp_path):
+    server.respond_with(
+        429,
+        {"error": {"message": "slow down", "type": "requests", "param": None, "code": None}},
+        headers={"Retry-After": "0"},
+        times=7,  # more than the client's own two retries of each call
+    )
+    summary = ImageJob(tmp_path, generations(3), api=client).run(mode="batch", poll_interval=0.05)
+    assert summary.complete, summary
+    assert sum(r.status == 429 for r in server.requests) == 7
+    assert len(uploaded_ids(server)) == 1  # the upload was refused, then made once
+
+
+def test_5xx_while_polling_are_waited_out(server, client, tmp_path, monkeypatch):
+    server.batch_timing = BatchTiming(validating=0.1, in_progress=1.0, finalizing=0.1)
+    body = {"error": {"message": "down", "type": "server_error", "param": None, "code": None}}
+    injected: list[bool] = []
+    original = BatchRunner.__init__
+
+    def patched(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def sleep(seconds: float) -> None:
+            if not injected:  # the first wait between polls: the next polls fail
+                injected.append(True)
+                server.respond_with(503, body, headers={"Retry-After": "0"}, times=5)
+            time.sleep(min(seconds, 0.05))
+
+        kwargs["sleep"] = sleep
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BatchRunner, "__init__", patched)
+    summary = ImageJob(tmp_path, generations(2), api=client).run(mode="batch", poll_interval=0.05)
+    assert summary.complete, summary
+    assert injected  # the job waited between polls at least once
+    polls = [r for r in server.requests if r.method == "GET" and r.path.startswith("/v1/batches/")]
+    assert sum(r.status == 503 for r in polls) == 5
