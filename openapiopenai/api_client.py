@@ -306,7 +306,7 @@ class ApiClient:
             method=request.method,
             resource_path=request.path,
             path_params=request.path_params,
-            query_params=list(request.query) if request.query else None,
+            query_params=[*(request.query or ()), *request.extra_query] or None,
             header_params=headers,
             body=request.body,
             post_params=[],

@@ -7,14 +7,14 @@ import pytest
 pytest_plugins = ["pytester"]
 
 # Code under test that builds its client from the environment, as applications do.
-APP = '''
+APP = """
 import openapiopenai
 
 def make_picture(prompt):
     api = openapiopenai.ImagesApi()  # the shared default client
     request = openapiopenai.CreateImageRequest(prompt=prompt, size="256x256")
     return api.create_image(request).data[0].url
-'''
+"""
 
 
 def _run(pytester: pytest.Pytester, tests: str) -> pytest.RunResult:
@@ -26,7 +26,7 @@ def _run(pytester: pytest.Pytester, tests: str) -> pytest.RunResult:
 def test_the_default_client_follows_each_tests_server(pytester: pytest.Pytester) -> None:
     result = _run(
         pytester,
-        '''
+        """
 import app
 
 def test_first(images_server, monkeypatch):
@@ -39,7 +39,7 @@ def test_second(images_server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     assert app.make_picture("a beaver").startswith(images_server.url)
     assert [r.path for r in images_server.requests] == ["/v1/images/generations"]
-''',
+""",
     )
     result.assert_outcomes(passed=2)
 
@@ -49,7 +49,7 @@ def test_images_env_gives_code_reading_the_environment_its_own_server(
 ) -> None:
     result = _run(
         pytester,
-        '''
+        """
 import os
 
 import openapiopenai
@@ -69,25 +69,25 @@ def test_after_them_nothing_is_left(monkeypatch):
     assert "OPENAI_BASE_URL" not in os.environ
     assert openapiopenai.ApiClient._default is None
     assert openapiopenai.Configuration._default is None
-''',
+""",
     )
     result.assert_outcomes(passed=3)
 
 
 def test_a_default_set_for_the_whole_session_is_kept(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
-        '''
+        """
 import openapiopenai
 
 SESSION_CLIENT = openapiopenai.ApiClient(
     openapiopenai.Configuration(host="http://127.0.0.1:9", access_token="sk-session")
 )
 openapiopenai.ApiClient.set_default(SESSION_CLIENT)
-'''
+"""
     )
     result = _run(
         pytester,
-        '''
+        """
 import openapiopenai
 from conftest import SESSION_CLIENT
 
@@ -96,6 +96,6 @@ def test_one_replaces_it_for_itself():
 
 def test_two_sees_the_sessions_default():
     assert openapiopenai.ApiClient.get_default() is SESSION_CLIENT
-''',
+""",
     )
     result.assert_outcomes(passed=2)
