@@ -578,7 +578,7 @@ def _checked_pool_size(value: Any) -> int:
         raise ApiValueError(
             f"connection_pool_maxsize: must be an int from 1 to {MAX_POOL_SIZE}, got {value!r}"
         )
-    return value
+    return int(value)  # an int already: int() spells it out for mypy 1.x (Python 3.9)
 
 
 def check_proxy_headers(headers: Optional[Mapping[str, str]]) -> dict[str, str]:
