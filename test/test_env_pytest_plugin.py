@@ -45,8 +45,10 @@ def test_second(images_server, monkeypatch):
 
 
 def test_images_env_gives_code_reading_the_environment_its_own_server(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("NO_PROXY", "corp.example")  # the user's own, kept
+    monkeypatch.delenv("no_proxy", raising=False)
     result = _run(
         pytester,
         """
@@ -65,13 +67,20 @@ def test_second(images_env):
     assert app.make_picture("a beaver").startswith(images_env.url)
     assert len(images_env.requests) == 1
 
+def test_a_proxy_from_the_environment_is_bypassed_for_the_server(images_env, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    assert os.environ["NO_PROXY"] == "corp.example,127.0.0.1"
+    assert app.make_picture("an otter").startswith(images_env.url)
+
 def test_after_them_nothing_is_left(monkeypatch):
     assert "OPENAI_BASE_URL" not in os.environ
+    assert os.environ["NO_PROXY"] == "corp.example"
     assert openapiopenai.ApiClient._default is None
     assert openapiopenai.Configuration._default is None
 """,
     )
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
 
 
 def test_a_default_set_for_the_whole_session_is_kept(pytester: pytest.Pytester) -> None:

@@ -20,6 +20,7 @@ when the test ends instead of leaking into the next test.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Optional
@@ -109,9 +110,10 @@ def images_env(images_server: ImagesServer, monkeypatch: pytest.MonkeyPatch) -> 
     """``images_server``, with the environment pointing the default client at it.
 
     Sets ``OPENAI_BASE_URL`` to the server and ``OPENAI_API_KEY`` to :data:`TEST_API_KEY`,
-    clears ``OPENAI_ORG_ID`` and ``OPENAI_PROJECT_ID``, and empties the shared defaults,
-    so ``ImagesApi()`` in the code under test talks to this server.  All of it is undone
-    after the test.
+    clears ``OPENAI_ORG_ID`` and ``OPENAI_PROJECT_ID``, adds the server's address to
+    ``NO_PROXY`` (a machine's ``HTTP(S)_PROXY`` could not reach it) and empties the shared
+    defaults, so ``ImagesApi()`` in the code under test talks to this server.  All of it is
+    undone after the test.
     """
     from openapiopenai.api_client import ApiClient
     from openapiopenai.configuration import Configuration
@@ -120,6 +122,11 @@ def images_env(images_server: ImagesServer, monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENAI_BASE_URL", images_server.url)
     monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
+    bypass = [os.environ.get(name, "") for name in ("no_proxy", "NO_PROXY")]
+    entries = [e for value in bypass for e in value.split(",") if e.strip()]
+    no_proxy = ",".join(dict.fromkeys([*entries, "127.0.0.1"]))
+    monkeypatch.setenv("no_proxy", no_proxy)
+    monkeypatch.setenv("NO_PROXY", no_proxy)
     # The autouse fixture above puts the previous defaults back after the test.
     ApiClient.set_default(None)
     Configuration.set_default(None)
