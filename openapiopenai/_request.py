@@ -98,7 +98,9 @@ class ApiRequest(Generic[T]):
             extra = self.options.get("_extra_body") if self.options else None
             if extra:
                 merged = {**json.loads(data), **extra}
-                data = json.dumps(merged, ensure_ascii=False, allow_nan=False).encode()
+                data = json.dumps(
+                    merged, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+                ).encode()
             return data
         return None
 
@@ -127,9 +129,11 @@ class ApiRequest(Generic[T]):
                 "_extra_body: stream is chosen by the method (use the *_stream call style)"
             )
         if self.form is not None:
-            files = {part.field for part in self.form.files}
+            # "image[]" parts are the parameter "image".
+            fields = [part.field for part in self.form.files]
+            files = {*fields, *(name.removesuffix("[]") for name in fields)}
             for key, value in extra.items():
-                if key in files or key in {f.split("[", 1)[0] for f in files}:
+                if key in files:
                     raise ApiValueError(f"_extra_body: {key} is a file; pass it as its parameter")
                 _check_scalar("_extra_body", key, value)
             return

@@ -158,6 +158,8 @@ def test_form_fields_must_be_scalars_and_files_stay_parameters(
     with pytest.raises(ApiValueError, match="mask is a file"):
         api.create_image_edit(png, "hat", mask=png, _extra_body={"mask": "x"})
     assert seen == []
+    api.create_image_edit(png, "hat", mask=png, _extra_body={"ma": "x", "image_": "y"})
+    assert seen[0].form.to_dict()["ma"] == "x"
 
 
 def test_a_secret_in_an_extra_value_is_not_in_the_error(api: openapiopenai.ImagesApi) -> None:
