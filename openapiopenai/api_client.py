@@ -78,6 +78,17 @@ logger: logging.Logger = logging.getLogger("openapiopenai")
 http_logger: logging.Logger = logging.getLogger("openapiopenai.http")
 
 _SECRET_HEADERS = frozenset({"authorization", "api-key", "proxy-authorization"})
+#: Headers whose values the DEBUG log shows.
+_SHOWN_HEADERS = frozenset(
+    {
+        "accept",
+        "content-type",
+        "content-length",
+        "user-agent",
+        "openai-organization",
+        "openai-project",
+    }
+)
 
 
 class ApiClient:
@@ -355,11 +366,13 @@ class ApiClient:
         )
 
     def _log_request(self, request: ApiRequest[Any], headers: Mapping[str, str]) -> None:
+        # Values only for headers that never carry a credential: any other (a custom
+        # "X-Api-Token" in _headers too) shows as [redacted].
         secrets = [*self.configuration.secrets(), *_per_call_secrets(request.options)]
         shown = {
-            name: "[redacted]"
-            if name.lower() in _SECRET_HEADERS or any(s and s in value for s in secrets)
-            else value
+            name: value
+            if name.lower() in _SHOWN_HEADERS and not any(s and s in value for s in secrets)
+            else "[redacted]"
             for name, value in headers.items()
         }
         body = request.body

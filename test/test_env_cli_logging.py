@@ -23,7 +23,8 @@ with ImagesServer() as server:
     configuration = openapiopenai.Configuration(host=server.url, access_token={key!r})
     with openapiopenai.ApiClient(configuration) as client:
         openapiopenai.ImagesApi(client).create_image(
-            {{"prompt": "otter", "size": "256x256"}}, _request_auth=None
+            {{"prompt": "otter", "size": "256x256"}},
+            _headers={{"X-Team-Token": "team-secret-1234"}},
         )
     print(server.url)
 """
@@ -89,6 +90,8 @@ def test_openai_log_debug_adds_the_headers_with_credentials_redacted() -> None:
     assert len(headers) == 1, done.stderr
     assert "'Authorization': '[redacted]'" in headers[0]
     assert "'Content-Type': 'application/json'" in headers[0]
+    assert "'X-Team-Token': '[redacted]'" in headers[0]  # not a header known to be safe
+    assert "team-secret-1234" not in done.stderr
     assert API_KEY not in done.stderr
     assert API_KEY[4:] not in done.stderr
 
