@@ -165,8 +165,6 @@ def _connection_options() -> argparse.ArgumentParser:
 
 
 def _common_options(common: argparse.ArgumentParser) -> None:
-    # Added to each parser, not shared through parents=: argparse would move the
-    # mutually exclusive --base-url/--local out of their group in --help.
     _add_connection_options(common)
     out = common.add_argument_group("output")
     out.add_argument(
@@ -191,20 +189,45 @@ def _common_options(common: argparse.ArgumentParser) -> None:
 
 
 def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+    # --base-url and --local exclude each other through their actions: a mutually exclusive
+    # group would leave the "connection" group in --help when shared through parents=.
     where = parser.add_argument_group("connection")
-    target = where.add_mutually_exclusive_group()
-    target.add_argument(
-        "--base-url", metavar="URL", help="API base URL (default: $OPENAI_BASE_URL or OpenAI's)"
+    where.add_argument(
+        "--base-url",
+        action=_BaseUrl,
+        metavar="URL",
+        help="API base URL (default: $OPENAI_BASE_URL or OpenAI's); not with --local",
     )
-    target.add_argument(
+    where.add_argument(
         "--local",
-        action="store_true",
+        action=_Local,
         help="run against a local test server started in this process (no key, no network)",
     )
     where.add_argument("--api-key", metavar="KEY", help="API key (default: $OPENAI_API_KEY)")
     where.add_argument(
         "--timeout", type=_positive_float, metavar="SECONDS", help="per-request timeout"
     )
+
+
+class _BaseUrl(argparse.Action):
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None
+    ) -> None:
+        if getattr(namespace, "local", False):
+            parser.error("argument --base-url: not allowed with argument --local")
+        setattr(namespace, self.dest, values)
+
+
+class _Local(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None
+    ) -> None:
+        if getattr(namespace, "base_url", None) is not None:
+            parser.error("argument --local: not allowed with argument --base-url")
+        setattr(namespace, self.dest, True)
 
 
 def _model_and_count(parser: argparse.ArgumentParser, models: Any) -> None:

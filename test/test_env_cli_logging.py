@@ -209,9 +209,19 @@ def section(text: str, title: str) -> str:
     return text.split(f"\n{title}:\n", 1)[1].split("\n\n", 1)[0]
 
 
-@pytest.mark.parametrize("operation", ["generate", "edit", "variation"])
-def test_help_groups_the_connection_options(operation: str, tmp_path: Path) -> None:
-    done = run_cli("images", operation, "--help", cwd=tmp_path, COLUMNS="200")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("images", "generate"),
+        ("images", "edit"),
+        ("images", "variation"),
+        ("files", "list"),
+        ("batches", "list"),
+    ],
+    ids=" ".join,
+)
+def test_help_groups_the_connection_options(command: tuple[str, str], tmp_path: Path) -> None:
+    done = run_cli(*command, "--help", cwd=tmp_path, COLUMNS="200")
     assert done.returncode == 0
     connection = section(done.stdout, "connection")
     options = re.findall(r"^\s+(--[a-z-]+)", connection, re.MULTILINE)
@@ -219,6 +229,15 @@ def test_help_groups_the_connection_options(operation: str, tmp_path: Path) -> N
     # "optional arguments" before Python 3.10
     general = "options" if "\noptions:\n" in done.stdout else "optional arguments"
     assert "--base-url" not in section(done.stdout, general)
+
+
+@pytest.mark.parametrize(
+    "order", [("--local", "--base-url", "http://x"), ("--base-url", "http://x", "--local")]
+)
+def test_base_url_and_local_exclude_each_other(order: tuple[str, ...], tmp_path: Path) -> None:
+    done = run_cli("images", "generate", "otter", *order, cwd=tmp_path)
+    assert done.returncode == 2
+    assert re.search(r"argument --(local|base-url): not allowed with argument --", done.stderr)
 
 
 def model_help(operation: str, tmp_path: Path) -> str:
