@@ -7,6 +7,8 @@ host, authentication and default headers, sends it and parses the response into
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, Union
 
 from typing_extensions import TypedDict
 
+from openapiopenai._wire_text import utf8
 from openapiopenai.configuration import TimeoutValue
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
 
@@ -38,6 +41,13 @@ class RequestOptions(TypedDict, total=False):
     ``_headers``: extra request headers (your dict is not modified).  ``_host_index``:
     the server to use (the spec has one, index 0).  ``_retries``: a retry policy or a
     retry count for this call only.
+
+    ``_extra_body`` and ``_extra_query`` are the escape hatch for parameters this SDK does
+    not know yet (openai-python's ``extra_body`` / ``extra_query``): ``_extra_body``'s
+    keys are merged into the JSON body (any JSON value) or added as multipart form fields
+    (strings, numbers or booleans), overriding a field of the same name, unchecked;
+    ``_extra_query``'s are appended to the URL's query, percent-encoded (strings, numbers,
+    booleans or lists of them, a list giving the key once per item).
     """
 
     _request_timeout: TimeoutValue
@@ -46,6 +56,8 @@ class RequestOptions(TypedDict, total=False):
     _headers: Optional[Mapping[str, Any]]
     _host_index: int
     _retries: Union[int, Retry, None]
+    _extra_body: Optional[Mapping[str, Any]]
+    _extra_query: Optional[Mapping[str, Any]]
 
 
 @dataclass  # not frozen: a frozen dataclass costs a small call ~1 µs more to build
@@ -70,20 +82,71 @@ class ApiRequest(Generic[T]):
     def __post_init__(self) -> None:
         if self.options:
             check_options(self.name, self.options)
+            extra = self.options.get("_extra_body")
+            if extra:
+                self._check_extra_body(extra)
+                if self.form is not None:  # merged now: the Content-Length is the form's
+                    self.form = self._form_with(extra)
 
     @property
     def body(self) -> Union[bytes, MultipartBody, None]:
-        """What goes on the wire."""
+        """What goes on the wire (with ``_extra_body`` merged in)."""
         if self.form is not None:
             return self.form
         if self.json is not None:
-            return self.json.to_json_bytes()
+            data = self.json.to_json_bytes()
+            extra = self.options.get("_extra_body") if self.options else None
+            if extra:
+                merged = {**json.loads(data), **extra}
+                data = json.dumps(
+                    merged, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+                ).encode()
+            return data
         return None
 
     @property
     def response_types_map(self) -> dict[str, Optional[str]]:
         """The status -> type name map ``ApiClient.response_deserialize`` takes."""
         return {"200": self.response_type.__name__}
+
+    @property
+    def extra_query(self) -> list[tuple[str, str]]:
+        """``_extra_query`` as query parameters, a list value giving one pair per item."""
+        extra = self.options.get("_extra_query") if self.options else None
+        if not extra:
+            return []
+        return [
+            (key, _scalar_text(item))
+            for key, value in extra.items()
+            for item in (value if isinstance(value, (list, tuple)) else (value,))
+        ]
+
+    def _check_extra_body(self, extra: Mapping[str, Any]) -> None:
+        if self.form is None and self.json is None:
+            raise ApiValueError(f"_extra_body: {self.name} sends no body")
+        if "stream" in extra:
+            raise ApiValueError(
+                "_extra_body: stream is chosen by the method (use the *_stream call style)"
+            )
+        if self.form is not None:
+            # "image[]" parts are the parameter "image".
+            fields = [part.field for part in self.form.files]
+            files = {*fields, *(name.removesuffix("[]") for name in fields)}
+            for key, value in extra.items():
+                if key in files:
+                    raise ApiValueError(f"_extra_body: {key} is a file; pass it as its parameter")
+                _check_scalar("_extra_body", key, value)
+            return
+        for key, value in extra.items():
+            _check_json(f"_extra_body: {key}", value, 0)
+
+    def _form_with(self, extra: Mapping[str, Any]) -> MultipartBody:
+        from openapiopenai._multipart import MultipartBody
+
+        assert self.form is not None
+        fields = [(k, v) for k, v in self.form.fields if k not in extra]
+        fields += [(k, _scalar_text(v)) for k, v in extra.items()]
+        return MultipartBody(fields, self.form.files, self.form.boundary)
 
     @property
     def content_type(self) -> Optional[str]:
@@ -149,6 +212,71 @@ def check_options(operation: str, options: Mapping[str, Any]) -> None:
             )
         if name == "_request_auth":
             _check_auth(value)
+        if name in ("_extra_body", "_extra_query"):
+            _check_extra(name, value)
+
+
+def _check_extra(option: str, extra: Any) -> None:
+    """A mapping of names the wire can carry; query values are strings, numbers or booleans."""
+    if not isinstance(extra, Mapping):
+        kind = type(extra).__name__
+        raise ApiTypeError(f"{option}: expected a mapping of names to values, got {kind}")
+    for key, value in extra.items():
+        if not isinstance(key, str):
+            raise ApiTypeError(f"{option}: the names must be strings, got {type(key).__name__}")
+        if not key or "\r" in key or "\n" in key or "\0" in key:
+            raise ApiValueError(f"{option}: {key!r} is not a name (empty, or CR, LF or NUL in it)")
+        utf8(option, key, "a name")
+        if option == "_extra_query":
+            items = value if isinstance(value, (list, tuple)) else (value,)
+            for item in items:
+                _check_scalar(option, key, item)
+
+
+def _check_scalar(option: str, key: str, value: Any) -> None:
+    if value is None or not isinstance(value, (str, int, float)):
+        raise ApiTypeError(
+            f"{option}: {key} must be a string, number or boolean, got {type(value).__name__}"
+        )
+    if isinstance(value, str):
+        utf8(f"{option}: {key}", value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ApiValueError(f"{option}: {key} must be a finite number")
+
+
+def _scalar_text(value: Any) -> str:
+    """How a form field or query parameter carries a scalar (booleans as ``true``/``false``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+#: How deep a value in ``_extra_body`` may nest (JSON from callers, not from the network).
+_MAX_JSON_DEPTH = 64
+
+
+def _check_json(where: str, value: Any, depth: int) -> None:
+    """``value`` is JSON: objects with string keys, arrays, strings, finite numbers, ..."""
+    if depth > _MAX_JSON_DEPTH:
+        raise ApiValueError(f"{where}: nested more than {_MAX_JSON_DEPTH} levels deep")
+    if value is None or isinstance(value, (bool, int)):
+        return
+    if isinstance(value, str):
+        utf8(where, value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ApiValueError(f"{where}: JSON cannot carry {value!r}")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ApiTypeError(f"{where}: JSON object keys must be strings, got {key!r}")
+            _check_json(f"{where}.{key}", item, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_json(f"{where}[{i}]", item, depth + 1)
+    else:
+        # The type only, never the value: it may hold anything, a credential included.
+        raise ApiTypeError(f"{where}: JSON cannot carry a {type(value).__name__}")
 
 
 #: What RFC 9110 allows in a header name.

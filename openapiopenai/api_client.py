@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 from urllib.parse import quote, urlsplit
 
-from openapiopenai import _redact, _validation, rest
+from openapiopenai import _logs, _redact, _validation, rest
 from openapiopenai._request import ApiRequest, RequestOptions, check_header_name
 from openapiopenai._version import __version__
 from openapiopenai.api_response import ApiResponse
@@ -74,8 +74,21 @@ _AUTH_SETTINGS = ["ApiKeyAuth"]
 _RESPONSE_TYPES: dict[str, type[Any]] = {}
 
 logger: logging.Logger = logging.getLogger("openapiopenai")
+#: Each request's headers (credentials redacted), at DEBUG.
+http_logger: logging.Logger = logging.getLogger("openapiopenai.http")
 
 _SECRET_HEADERS = frozenset({"authorization", "api-key", "proxy-authorization"})
+#: Headers whose values the DEBUG log shows.
+_SHOWN_HEADERS = frozenset(
+    {
+        "accept",
+        "content-type",
+        "content-length",
+        "user-agent",
+        "openai-organization",
+        "openai-project",
+    }
+)
 
 
 class ApiClient:
@@ -120,6 +133,7 @@ class ApiClient:
             configuration if configuration is not None else Configuration.get_default()
         )
         self.rest_client: rest.RESTClientObject = rest.RESTClientObject(self.configuration)
+        _logs.setup_from_environment()
         self._cleartext_checked: set[str] = set()
         # What parsed responses hold to find this client again (see ResponseModel).
         self._model_binding: Optional[dict[str, Any]] = None
@@ -245,6 +259,8 @@ class ApiClient:
         """
         options = request.options
         method, url, headers, body, post_params = self._serialize(request)
+        if http_logger.isEnabledFor(logging.DEBUG):
+            self._log_request(request, headers)
         policy = self._retry_policy(options)
         per_call_secrets = _per_call_secrets(options)
         timeout = options.get("_request_timeout")
@@ -268,11 +284,11 @@ class ApiClient:
             except ApiTransportError as error:
                 error.retries = retries
                 wait = policy.wait_after_error(error, retries + 1, time.monotonic() - started)
-                self._log(request, None, attempt_started, retries, wait, error=error)
+                self._log(request, url, None, attempt_started, retries, wait, error=error)
                 if wait is None:
                     raise
             else:
-                self._log(request, response, attempt_started, retries, wait)
+                self._log(request, url, response, attempt_started, retries, wait)
                 if wait is None:
                     return response, retries
                 response.release()
@@ -306,7 +322,7 @@ class ApiClient:
             method=request.method,
             resource_path=request.path,
             path_params=request.path_params,
-            query_params=list(request.query) if request.query else None,
+            query_params=[*(request.query or ()), *request.extra_query] or None,
             header_params=headers,
             body=request.body,
             post_params=[],
@@ -349,16 +365,33 @@ class ApiClient:
             parts.hostname,
         )
 
+    def _log_request(self, request: ApiRequest[Any], headers: Mapping[str, str]) -> None:
+        # Values only for headers that never carry a credential: any other (a custom
+        # "X-Api-Token" in _headers too) shows as [redacted].
+        secrets = [*self.configuration.secrets(), *_per_call_secrets(request.options)]
+        shown = {
+            name: value
+            if name.lower() in _SHOWN_HEADERS and not any(s and s in value for s in secrets)
+            else "[redacted]"
+            for name, value in headers.items()
+        }
+        body = request.body
+        size = len(body) if isinstance(body, bytes) else getattr(body, "content_length", 0)
+        http_logger.debug(
+            "%s %s: %d-byte body, headers %s", request.method, request.path, size, shown
+        )
+
     def _log(
         self,
         request: ApiRequest[Any],
+        url: str,
         response: Optional[rest.RESTResponse],
         started: float,
         retries: int,
         wait: Optional[float],
         error: Optional[BaseException] = None,
     ) -> None:
-        if not logger.isEnabledFor(logging.DEBUG):
+        if not logger.isEnabledFor(logging.INFO):
             return
         elapsed_ms = (time.monotonic() - started) * 1000
         outcome = (
@@ -367,10 +400,10 @@ class ApiClient:
             else f"failed ({type(error).__name__}: {error})"
         )
         decision = "" if wait is None else f"; retrying in {wait:.2f}s"
-        logger.debug(
-            "%s %s -> %s in %.0f ms (attempt %d)%s",
+        logger.info(
+            "HTTP Request: %s %s -> %s in %.0f ms (attempt %d)%s",
             request.method,
-            request.path,
+            url.split("?", 1)[0],  # the query may carry a credential
             outcome,
             elapsed_ms,
             retries + 1,

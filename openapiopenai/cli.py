@@ -8,8 +8,12 @@
     openapiopenai images generate "an otter" --local      # against an in-process test server
 
 Images are saved to ``--output`` (default: the current directory) and their paths printed,
-one per line; ``--json`` prints the response instead.  While waiting, the elapsed time
-(and, when streaming, the partial images received) is shown on stderr if it is a terminal.
+one per line; ``--json`` prints the response instead.  A prompt of ``-`` is read from
+stdin.  While waiting, the elapsed time (and, when streaming, the partial images
+received) is shown on stderr when stdout and stderr are terminals, ``TERM`` is not
+``dumb`` and ``NO_COLOR`` is not set; otherwise no control codes are written at all.
+``-v`` (or ``OPENAI_LOG=info``) logs each HTTP request to stderr, ``-vv`` (or
+``OPENAI_LOG=debug``) with its headers, credentials redacted.
 Exit status: 0 on success, 2 for a usage error (including a parameter the API would
 reject), 1 when the API or the network fails, with its one-line message on stderr.
 """
@@ -17,6 +21,7 @@ reject), 1 when the API or the network fails, with its one-line message on stder
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -70,6 +75,7 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
 
 def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     """The ``openapiopenai`` argument parser: ``images generate|edit|variation`` and ``demo``."""
+    from openapiopenai import _validation
     from openapiopenai.models import _fields
     from openapiopenai.models.create_image_request import CreateImageRequest
 
@@ -81,13 +87,10 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
 
     images = commands.add_parser("images", help="call the Images API")
     operations = images.add_subparsers(dest="operation", required=True, metavar="OPERATION")
-    common = _common_options()
 
-    generate = operations.add_parser(
-        "generate", parents=[common], help="create images from a prompt"
-    )
-    generate.add_argument("prompt", help="a text description of the desired image(s)")
-    _model_and_count(generate)
+    generate = operations.add_parser("generate", help="create images from a prompt")
+    generate.add_argument("prompt", help=_PROMPT_HELP)
+    _model_and_count(generate, _validation.GENERATION_RULES)
     quality = _choices(CreateImageRequest.model_fields["quality"].annotation)
     generate.add_argument("--quality", choices=quality, help="image quality")
     _response_format(generate)
@@ -98,12 +101,11 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     generate.add_argument("--style", choices=_choices(_fields.Style), help="dall-e-3 only")
     _user(generate)
     _streaming(generate)
+    _common_options(generate)
     generate.set_defaults(run=_generate)
 
-    edit = operations.add_parser(
-        "edit", parents=[common], help="edit or extend images given a prompt"
-    )
-    edit.add_argument("prompt", help="a text description of the desired image(s)")
+    edit = operations.add_parser("edit", help="edit or extend images given a prompt")
+    edit.add_argument("prompt", help=_PROMPT_HELP)
     edit.add_argument(
         "--image",
         action="append",
@@ -112,7 +114,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         help="the image to edit (repeat for several images, GPT image models)",
     )
     edit.add_argument("--mask", metavar="FILE", help="PNG whose transparent areas are edited")
-    _model_and_count(edit)
+    _model_and_count(edit, _validation.EDIT_RULES)
     edit.add_argument("--size", help="e.g. 1024x1024 (the sizes depend on the model)")
     _response_format(edit)
     _user(edit)
@@ -121,16 +123,16 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     _gpt_output(edit, _fields)
     edit.add_argument("--quality", help="image quality (low, medium, high, auto, standard)")
     _streaming(edit)
+    _common_options(edit)
     edit.set_defaults(run=_edit)
 
-    variation = operations.add_parser(
-        "variation", parents=[common], help="create variations of an image (dall-e-2)"
-    )
+    variation = operations.add_parser("variation", help="create variations of an image (dall-e-2)")
     variation.add_argument("image", metavar="IMAGE", help="the PNG image to vary")
-    _model_and_count(variation)
+    _model_and_count(variation, _validation.VARIATION_RULES)
     _response_format(variation)
     variation.add_argument("--size", help="256x256, 512x512 or 1024x1024")
     _user(variation)
+    _common_options(variation)
     variation.set_defaults(run=_variation, stream=False)
 
     demo = commands.add_parser(
@@ -152,6 +154,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     return parser
 
 
+_PROMPT_HELP = "a text description of the desired image(s); - reads it from stdin"
+
+
 def _connection_options() -> argparse.ArgumentParser:
     """The parent parser of the options that say where and how to connect."""
     parent = argparse.ArgumentParser(add_help=False)
@@ -159,8 +164,7 @@ def _connection_options() -> argparse.ArgumentParser:
     return parent
 
 
-def _common_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common_options(common: argparse.ArgumentParser) -> None:
     _add_connection_options(common)
     out = common.add_argument_group("output")
     out.add_argument(
@@ -175,18 +179,28 @@ def _common_options() -> argparse.ArgumentParser:
         action="store_true",
         help="print the response JSON (one event per line with --stream); save only with -o",
     )
-    return common
+    out.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log each HTTP request to stderr (-vv: with its headers, credentials redacted)",
+    )
 
 
 def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+    # --base-url and --local exclude each other through their actions: a mutually exclusive
+    # group would leave the "connection" group in --help when shared through parents=.
     where = parser.add_argument_group("connection")
-    target = where.add_mutually_exclusive_group()
-    target.add_argument(
-        "--base-url", metavar="URL", help="API base URL (default: $OPENAI_BASE_URL or OpenAI's)"
+    where.add_argument(
+        "--base-url",
+        action=_BaseUrl,
+        metavar="URL",
+        help="API base URL (default: $OPENAI_BASE_URL or OpenAI's); not with --local",
     )
-    target.add_argument(
+    where.add_argument(
         "--local",
-        action="store_true",
+        action=_Local,
         help="run against a local test server started in this process (no key, no network)",
     )
     where.add_argument("--api-key", metavar="KEY", help="API key (default: $OPENAI_API_KEY)")
@@ -195,8 +209,30 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _model_and_count(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", help="e.g. dall-e-2, dall-e-3, gpt-image-1")
+class _BaseUrl(argparse.Action):
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None
+    ) -> None:
+        if getattr(namespace, "local", False):
+            parser.error("argument --base-url: not allowed with argument --local")
+        setattr(namespace, self.dest, values)
+
+
+class _Local(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None
+    ) -> None:
+        if getattr(namespace, "base_url", None) is not None:
+            parser.error("argument --local: not allowed with argument --base-url")
+        setattr(namespace, self.dest, True)
+
+
+def _model_and_count(parser: argparse.ArgumentParser, models: Any) -> None:
+    known = ", ".join(models)
+    parser.add_argument("--model", help=f"{known} (another name is sent as given)")
     parser.add_argument("-n", "--n", type=int, metavar="N", help="how many images (1-10)")
 
 
@@ -259,7 +295,20 @@ def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+def _read_prompt(args: argparse.Namespace) -> None:
+    """A prompt of ``-`` is the text on stdin (without the final line break)."""
+    if args.prompt != "-":
+        return
+    from openapiopenai.exceptions import ApiValueError
+
+    text = sys.stdin.read().strip()
+    if not text:
+        raise ApiValueError("prompt: - reads the prompt from stdin, which was empty")
+    args.prompt = text
+
+
 def _generate(args: argparse.Namespace) -> int:
+    _read_prompt(args)
     params = _given(
         args,
         "prompt",
@@ -287,6 +336,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace) -> int:
+    _read_prompt(args)
     params = _given(
         args,
         "prompt",
@@ -336,9 +386,14 @@ def _count(n: Optional[int], noun: str = "image") -> str:
 
 def _run(args: argparse.Namespace, label: str, call: Any) -> int:
     """Connect, call with progress on a terminal, then print or save what came back."""
+    import logging
+
+    from openapiopenai import _logs
     from openapiopenai.api.images_api import ImagesApi
     from openapiopenai.api_client import ApiClient
 
+    if args.verbose:
+        _logs.enable(logging.INFO if args.verbose == 1 else logging.DEBUG)
     with _configuration(args) as configuration, ApiClient(configuration) as client:
         api = ImagesApi(client)
         with _Progress(label, sys.stderr) as progress:
@@ -415,7 +470,7 @@ class _Progress:
         self.label = label
         self.stream = stream
         self.interval = interval
-        self.enabled = _is_terminal(stream)
+        self.enabled = _is_terminal(stream) and _may_use_control_codes()
         self.partials = 0
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -457,6 +512,14 @@ class _Progress:
             self.stream.flush()
             if self._stop.wait(self.interval):
                 return
+
+
+def _may_use_control_codes() -> bool:
+    """Whether the user's terminal takes ``\\r`` and ANSI codes: stdout is one too, ``TERM``
+    is not ``dumb`` and ``NO_COLOR`` (https://no-color.org) is not set."""
+    if os.environ.get("TERM") == "dumb" or os.environ.get("NO_COLOR"):
+        return False
+    return _is_terminal(sys.stdout)
 
 
 def _is_terminal(stream: Union[IO[str], Any]) -> bool:

@@ -578,7 +578,7 @@ def _checked_pool_size(value: Any) -> int:
         raise ApiValueError(
             f"connection_pool_maxsize: must be an int from 1 to {MAX_POOL_SIZE}, got {value!r}"
         )
-    return value
+    return int(value)  # an int already: int() spells it out for mypy 1.x (Python 3.9)
 
 
 def check_proxy_headers(headers: Optional[Mapping[str, str]]) -> dict[str, str]:
@@ -615,7 +615,7 @@ _FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 def _checked_cap(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ApiValueError(f"{name}: must be a positive int (bytes), got {value!r}")
-    return value
+    return int(value)  # an int already: int() spells it out for mypy 1.x (Python 3.9)
 
 
 def _checked_proxy(proxy: Any) -> Optional[str]:

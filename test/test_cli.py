@@ -65,42 +65,57 @@ def cli(
     )
 
 
-def cli_on_terminal(*args: str, cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
-    """Run with stderr on a pseudo-terminal; returns (status, stdout, what the terminal got)."""
+def cli_on_terminal(
+    *args: str, cwd: Path, env: dict[str, str], stdout_terminal: bool = True
+) -> tuple[int, str, str]:
+    """Run with stderr (and stdout) on pseudo-terminals; returns (status, stdout, stderr).
+
+    Progress is shown only when stdout is a terminal too, so by default both are.
+    """
     master, slave = pty.openpty()
+    out_master, out_slave = pty.openpty() if stdout_terminal else (-1, -1)
     proc = subprocess.Popen(
         [str(SCRIPT), *args],
         cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
+        stdout=out_slave if stdout_terminal else subprocess.PIPE,
         stderr=slave,
     )
     os.close(slave)
-    terminal = b""
+    if stdout_terminal:
+        os.close(out_slave)
+    received = {master: b"", out_master: b""}
+    open_fds = [fd for fd in (master, out_master) if fd >= 0]
     deadline = time.monotonic() + TIMEOUT
     try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
+        while open_fds and time.monotonic() < deadline:
+            ready, _, _ = select.select(open_fds, [], [], 0.5)
             if not ready:
                 if proc.poll() is not None:
                     break
                 continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            terminal += data
-        assert proc.stdout is not None
-        stdout = proc.stdout.read().decode()
+            for fd in ready:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    data = b""
+                if not data:
+                    open_fds.remove(fd)
+                received[fd] += data
+        if stdout_terminal:
+            stdout = received[out_master].decode().replace("\r\n", "\n")
+        else:
+            assert proc.stdout is not None
+            stdout = proc.stdout.read().decode()
         status = proc.wait(timeout=TIMEOUT)
     finally:
         os.close(master)
+        if stdout_terminal:
+            os.close(out_master)
         if proc.poll() is None:
             proc.kill()
-    return status, stdout, terminal.decode("utf-8", "replace")
+    return status, stdout, received[master].decode("utf-8", "replace")
 
 
 def connect(server: ImagesServer) -> list[str]:
