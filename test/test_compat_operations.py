@@ -36,6 +36,8 @@ OPTIONS = [
     ("_headers", None),
     ("_host_index", 0),
     ("_retries", None),
+    ("_extra_body", None),
+    ("_extra_query", None),
 ]
 
 
@@ -71,7 +73,9 @@ def test_every_call_style_is_a_function_with_the_generated_options(name: str, st
     parameters = list(inspect.signature(function).parameters.values())
     assert parameters[0].name == "self"
     assert [(p.name, p.default) for p in parameters[-len(OPTIONS) :]] == OPTIONS
-    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters)
+    generated, ours = parameters[:-2], parameters[-2:]  # _extra_body, _extra_query: keyword-only
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in generated)
+    assert all(p.kind is p.KEYWORD_ONLY for p in ours)
     bound = inspect.signature(getattr(ImagesApi(ApiClient()), name + style))
     assert "self" not in bound.parameters
 

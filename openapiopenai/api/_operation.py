@@ -55,6 +55,7 @@ _Run = Callable[["ApiClient", ApiRequest[Any]], Any]
 _BUILD_ATTRIBUTE = "_openapiopenai_build"
 
 _KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
+_KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
 
 
 def _option_parameters() -> list[inspect.Parameter]:
@@ -72,6 +73,13 @@ def _option_parameters() -> list[inspect.Parameter]:
         ),
         inspect.Parameter("_host_index", _KEYWORD, default=0, annotation=int),
         inspect.Parameter("_retries", _KEYWORD, default=None, annotation=Union[int, Retry, None]),
+        # Ours, not the generated client's: keyword-only, so no positional call shifts.
+        inspect.Parameter(
+            "_extra_body", _KEYWORD_ONLY, default=None, annotation=Optional[Mapping[str, Any]]
+        ),
+        inspect.Parameter(
+            "_extra_query", _KEYWORD_ONLY, default=None, annotation=Optional[Mapping[str, Any]]
+        ),
     ]
 
 
@@ -89,7 +97,11 @@ _OPTIONS_DOC = """\
 :param _host_index: the server to use (the spec declares one, index 0).
 :type _host_index: int, optional
 :param _retries: a retry policy or a retry count for this call only.
-:type _retries: int, Retry, optional"""
+:type _retries: int, Retry, optional
+:param _extra_body: parameters this SDK does not know yet, merged into the body.
+:type _extra_body: dict, optional
+:param _extra_query: query parameters appended to the URL.
+:type _extra_query: dict, optional"""
 
 
 def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, returns: str) -> Any:
@@ -104,7 +116,7 @@ def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, return
     options = _option_parameters()
     if not positional:
         options = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in options]
-    option_names = tuple(p.name for p in options)
+    option_names = tuple(p.name for p in options if p.kind is _KEYWORD)
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
         if len(args) > spill_at:
