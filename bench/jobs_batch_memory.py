@@ -20,7 +20,6 @@ import base64
 import json
 import multiprocessing
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -28,6 +27,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import MemoryProbe
 
 IMAGE_BYTES = 1024 * 1024
 TARGET_MIB = 64.0
@@ -76,15 +78,6 @@ def _serve(lines: int, port_queue: multiprocessing.Queue) -> None:  # type: igno
     server.serve_forever()
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
-
-
-def _current_rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--gigabytes", type=float, default=1.0)
@@ -123,11 +116,11 @@ def main() -> None:
                         "created_at": 1,
                     }
                 )
-                baseline = _current_rss_mib()
                 started = time.monotonic()
-                runner._collect("batch_1", "file-in", "completed", batch)
+                growth = MemoryProbe().measure(
+                    lambda: runner._collect("batch_1", "file-in", "completed", batch)
+                ) / (1024 * 1024)
                 elapsed = time.monotonic() - started
-                growth = _peak_rss_mib() - baseline
                 done = store.counts()["done"]
             written = sum(1 for _ in out.glob("img-*.png"))
     finally:

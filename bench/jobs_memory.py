@@ -19,7 +19,6 @@ import base64
 import json
 import multiprocessing
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -27,9 +26,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import MemoryProbe
 
 IMAGE_BYTES = 1024 * 1024
 TARGET_MIB = 64.0
+MIB_PER_BYTE = 1 / (1024 * 1024)
 
 
 def _serve(port_queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -57,15 +60,6 @@ def _serve(port_queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     server.serve_forever()
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
-
-
-def _current_rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
@@ -85,15 +79,18 @@ def main() -> None:
             warm_dir, out = Path(root) / "warm", Path(root) / "out"
             warm = [JobRequest.generate({"prompt": "warm up"}, "warm")]
             ImageJob(warm_dir, warm, api=client).run(concurrency=1)
-            baseline = _current_rss_mib()
             requests = (
                 JobRequest.generate({"prompt": f"image {i}"}, f"img-{i}")
                 for i in range(args.requests)
             )
+            job = ImageJob(out, requests, api=client)
             started = time.monotonic()
-            summary = ImageJob(out, requests, api=client).run(concurrency=args.concurrency)
+            summaries = []
+            growth = MIB_PER_BYTE * MemoryProbe().measure(
+                lambda: summaries.append(job.run(concurrency=args.concurrency))
+            )
             elapsed = time.monotonic() - started
-            growth = _peak_rss_mib() - baseline
+            summary = summaries[0]
             written = sum(1 for _ in Path(out).glob("img-*.png"))
     finally:
         server.terminate()

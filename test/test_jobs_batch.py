@@ -148,27 +148,35 @@ def test_the_mode_of_a_job_cannot_change(server, client, tmp_path):
         ImageJob(tmp_path, generations(1), api=client).run(mode="sync")
 
 
+def _upload_input(client: openapiopenai.ApiClient, requests: list[JobRequest]) -> object:
+    """A batch input file of ``requests``, uploaded as the job would upload it."""
+    lines = b"".join(
+        json.dumps(
+            {
+                "custom_id": r.custom_id,
+                "method": "POST",
+                "url": "/v1/images/generations",
+                "body": r.body,
+            }
+        ).encode()
+        + b"\n"
+        for r in requests
+    )
+    return openapiopenai.FilesApi(client).create_file(("input.jsonl", lines), "batch")
+
+
+def _record_upload_before_its_batch(directory: Path, requests: list[JobRequest], file_id: str):
+    """The job file as a run leaves it when it dies between the upload and create_batch."""
+    with JobStore(directory) as store:
+        store.add_requests((r.custom_id, r.operation, r.body) for r in requests)
+        store.set_meta("mode", "batch")
+        store.mark_many_in_flight([r.custom_id for r in requests], f"file:{file_id}")
+
+
 def test_a_batch_created_but_not_recorded_is_adopted_not_created_again(server, client, tmp_path):
     """A process that died during create_batch: the batch exists, its id is not recorded."""
     requests = generations(3)
-    uploaded = openapiopenai.FilesApi(client).create_file(
-        (
-            "input.jsonl",
-            b"".join(
-                json.dumps(
-                    {
-                        "custom_id": r.custom_id,
-                        "method": "POST",
-                        "url": "/v1/images/generations",
-                        "body": r.body,
-                    }
-                ).encode()
-                + b"\n"
-                for r in requests
-            ),
-        ),
-        "batch",
-    )
+    uploaded = _upload_input(client, requests)
     openapiopenai.BatchApi(client).create_batch(
         {
             "input_file_id": uploaded.id,
@@ -176,10 +184,7 @@ def test_a_batch_created_but_not_recorded_is_adopted_not_created_again(server, c
             "completion_window": "24h",
         }
     )
-    with JobStore(tmp_path) as store:
-        store.add_requests((r.custom_id, r.operation, r.body) for r in requests)
-        store.set_meta("mode", "batch")
-        store.mark_many_in_flight([r.custom_id for r in requests], f"file:{uploaded.id}")
+    _record_upload_before_its_batch(tmp_path, requests, uploaded.id)
     summary = ImageJob(tmp_path, api=client).run(poll_interval=0.05)
     assert summary.complete, summary
     creates = [r for r in paths(server, "POST", "/v1/batches") if r.path == "/v1/batches"]
@@ -188,28 +193,8 @@ def test_a_batch_created_but_not_recorded_is_adopted_not_created_again(server, c
 
 def test_a_recorded_upload_without_a_batch_gets_its_batch_once(server, client, tmp_path):
     requests = generations(2)
-    uploaded = openapiopenai.FilesApi(client).create_file(
-        (
-            "input.jsonl",
-            b"".join(
-                json.dumps(
-                    {
-                        "custom_id": r.custom_id,
-                        "method": "POST",
-                        "url": "/v1/images/generations",
-                        "body": r.body,
-                    }
-                ).encode()
-                + b"\n"
-                for r in requests
-            ),
-        ),
-        "batch",
-    )
-    with JobStore(tmp_path) as store:
-        store.add_requests((r.custom_id, r.operation, r.body) for r in requests)
-        store.set_meta("mode", "batch")
-        store.mark_many_in_flight([r.custom_id for r in requests], f"file:{uploaded.id}")
+    uploaded = _upload_input(client, requests)
+    _record_upload_before_its_batch(tmp_path, requests, uploaded.id)
     summary = ImageJob(tmp_path, api=client).run(poll_interval=0.05)
     assert summary.complete
     creates = [r for r in paths(server, "POST", "/v1/batches") if r.path == "/v1/batches"]
