@@ -14,10 +14,12 @@ answer (losing the real one).
 from __future__ import annotations
 
 import http.client
+import socket
 from typing import Any, Optional
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError
 
 __all__ = ["POOL_CLASSES_BY_SCHEME"]
 
@@ -101,6 +103,16 @@ class _HTTPConnection(_CoalescingMixin, HTTPConnection):
 
 class _HTTPSConnection(_CoalescingMixin, HTTPSConnection):
     response_class = _FinalResponse
+
+    def connect(self) -> None:
+        # The TLS handshake runs under the connect timeout; urllib3 reports it running out
+        # as a *read* timeout.  Nothing of the request was sent: it is the connect phase.
+        try:
+            super().connect()
+        except socket.timeout as e:
+            raise ConnectTimeoutError(
+                self, f"TLS handshake with {self.host} timed out (connect timeout={self.timeout})"
+            ) from e
 
 
 class _HTTPConnectionPool(HTTPConnectionPool):

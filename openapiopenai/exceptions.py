@@ -10,7 +10,7 @@ API documents (``ApiResponseValidationError``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Optional, Union
 
 if TYPE_CHECKING:
     from openapiopenai.models.error import Error
@@ -51,7 +51,20 @@ def render_path(path_to_item: PathToItem) -> str:
 
 
 class OpenApiException(Exception):
-    """The base class of every exception raised by this package."""
+    """The base class of every exception raised by this package.
+
+    Every subclass pickles and copies with its attributes, whatever its constructor
+    takes: the instance is rebuilt from its ``args`` and ``__dict__`` without calling
+    ``__init__`` (so a ``ProcessPoolExecutor`` worker can raise any of them).
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args), dict(self.__dict__))
+
+
+def _restore(cls: type[BaseException], args: tuple[Any, ...]) -> BaseException:
+    """An exception of ``cls`` with ``args``; its attributes are set from the pickled state."""
+    return cls.__new__(cls, *args)
 
 
 class _AtPath(OpenApiException):
@@ -94,9 +107,12 @@ class ApiKeyError(_AtPath, KeyError):
 class ApiException(OpenApiException):
     """A call failed: an error status, a transport failure or an unexpected body.
 
-    Carries what a caller needs to act: ``status``, ``reason``, ``headers``, ``body``
-    (the raw bytes), ``error`` (the parsed OpenAI error, when the body has that shape),
-    ``request_id`` and ``retries`` (how many retries were taken before giving up).
+    The constructor is the generated client's: ``ApiException(status, reason, http_resp,
+    *, body, data)``, where ``http_resp`` fills in what is not given.  ``body`` is the
+    response body as text (str), ``raw_body`` the same as bytes; ``headers`` the response
+    headers (``None`` without a response); ``data`` the parsed body.  On top of that:
+    ``error`` (the parsed OpenAI error, when the body has that shape), ``request_id`` and
+    ``retries`` (how many retries were taken before giving up).
     """
 
     def __init__(
@@ -105,7 +121,7 @@ class ApiException(OpenApiException):
         reason: Optional[str] = None,
         http_resp: Any = None,
         *,
-        body: Optional[bytes] = None,
+        body: Union[str, bytes, None] = None,
         data: Any = None,
         headers: Optional[Mapping[str, str]] = None,
         message: Optional[str] = None,
@@ -114,13 +130,23 @@ class ApiException(OpenApiException):
         if http_resp is not None:
             status = http_resp.status if status is None else status
             reason = http_resp.reason if reason is None else reason
-            headers = http_resp.getheaders() if headers is None else headers
-            if body is None and getattr(http_resp, "data", None) is not None:
-                body = http_resp.data
+            if headers is None:
+                headers = getattr(http_resp, "headers", None)
+            if body is None:
+                body = getattr(http_resp, "data", None)
+        raw_body: Optional[bytes] = None
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            raw_body = bytes(body)
+            body = raw_body.decode("utf-8", "replace")
+        elif isinstance(body, str):
+            raw_body = body.encode("utf-8", "surrogatepass")
         self.status = status
         self.reason = reason
-        self.headers: Mapping[str, str] = headers if headers is not None else {}
-        self.body = body
+        self.headers: Optional[Mapping[str, str]] = headers
+        #: The response body as text, as in the generated client (``None``: no body).
+        self.body: Optional[str] = body
+        #: The response body as bytes, as received (secrets echoed back redacted).
+        self.raw_body = raw_body
         self.data = data
         self.retries = retries
         self._message = message
@@ -131,13 +157,13 @@ class ApiException(OpenApiException):
         cls,
         *,
         http_resp: Any,
-        body: Optional[bytes],
+        body: Union[str, bytes, None],
         data: Any,
         retries: int = 0,
-    ) -> ApiException:
-        """Build the exception class that matches ``http_resp.status``."""
+    ) -> NoReturn:
+        """Raise the exception class that matches ``http_resp.status``, as generated."""
         err_cls = exception_class_for(http_resp.status, data)
-        return err_cls(http_resp=http_resp, body=body, data=data, retries=retries)
+        raise err_cls(http_resp=http_resp, body=body, data=data, retries=retries)
 
     @property
     def error(self) -> Optional[Error]:
@@ -149,6 +175,8 @@ class ApiException(OpenApiException):
     @property
     def request_id(self) -> Optional[str]:
         """The server's ``x-request-id``, to quote when reporting a problem."""
+        if self.headers is None:
+            return None
         for name in ("x-request-id", "X-Request-Id"):
             value = self.headers.get(name)
             if value:
@@ -183,7 +211,7 @@ class ApiException(OpenApiException):
         elif self._message:
             parts.append(_one_line(self._message))
         elif self.body:
-            parts.append(_body_excerpt(self.body))
+            parts.append(_body_excerpt(str(self.body)))
         text = ": ".join(p for p in parts if p) or type(self).__name__
         if self.retries:
             text += f" (after {self.retries} {'retry' if self.retries == 1 else 'retries'})"
@@ -196,8 +224,8 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _body_excerpt(body: bytes, limit: int = 200) -> str:
-    text = _one_line(body[: limit * 4].decode("utf-8", "replace"))
+def _body_excerpt(body: str, limit: int = 200) -> str:
+    text = _one_line(body[: limit * 4])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -133,7 +133,8 @@ def test_azure_key_echoed_in_an_error_is_redacted(httpserver: HTTPServer) -> Non
     with pytest.raises(openapiopenai.UnauthorizedException) as info:
         api.create_image(CreateImageRequest(prompt="p"))
     assert "azure-key-123456" not in str(info.value)
-    assert b"azure-key-123456" not in (info.value.body or b"")
+    assert "azure-key-123456" not in (info.value.body or "")
+    assert b"azure-key-123456" not in (info.value.raw_body or b"")
 
 
 def test_azure_needs_an_endpoint_and_deployment() -> None:
