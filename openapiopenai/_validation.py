@@ -178,7 +178,14 @@ def _api_error(e: Any) -> Exception:
         return ApiValueError(f"{loc}: is required")
     if kind == "extra_forbidden":
         return ApiTypeError(f"{loc}: is not a parameter of this operation")
-    msg = f"{loc}: {first['msg'].rstrip('.')}, got {_shown(first.get('input'))}"
+    given = first.get("input")
+    if isinstance(given, (bytes, bytearray, memoryview)) and kind in (
+        "string_type",
+        "literal_error",
+    ):
+        # Text fields are not decoded from bytes: say so, not which literals were expected.
+        return ApiTypeError(f"{loc}: expected a string, got {type(given).__name__}")
+    msg = f"{loc}: {first['msg'].rstrip('.')}, got {_shown(given)}"
     if kind.endswith(_TYPE_ERRORS) or kind in ("int_from_float", "bool_parsing"):
         return ApiTypeError(msg)
     return ApiValueError(msg)
@@ -267,6 +274,24 @@ def _check_model_params(model: str, rules: ModelRules, given: Mapping[str, Any])
         raise _reject("input_fidelity", f"is not supported by {model}")
 
 
+def _check_size_taken_by_some_model(
+    table: Mapping[str, ModelRules], given: Mapping[str, Any]
+) -> None:
+    """Without a model the server picks one: a size none of the models takes is wrong anyway."""
+    size = given.get("size")
+    if size is None:
+        return
+    for rules in table.values():
+        if rules.sizes is None or size in rules.sizes:
+            return
+        if rules.custom_size is not None and rules.custom_size(size) is None:
+            return
+    fixed = ", ".join(sorted({s for rules in table.values() for s in rules.sizes or ()}))
+    custom = any(rules.custom_size is not None for rules in table.values())
+    hint = " (gpt-image-2 also takes WIDTHxHEIGHT)" if custom else ""
+    raise _reject("size", f"no model takes {size!r}; the sizes are {fixed}{hint}")
+
+
 def _check_output(given: Mapping[str, Any]) -> None:
     """Rules between output parameters that hold for every model taking them."""
     fmt = given.get("output_format")
@@ -288,6 +313,8 @@ def check_generation(request: Any) -> None:
     model, rules = _rules_for(GENERATION_RULES, request.model, given, "dall-e-2")
     if rules is not None:
         _check_model_params(model, rules, given)
+    elif request.model is None:
+        _check_size_taken_by_some_model(GENERATION_RULES, given)
     _check_output(given)
 
 
@@ -313,6 +340,8 @@ def check_edit(form: Any, images: Sequence[FilePart], mask: Optional[FilePart]) 
             raise _reject(
                 "image", f"{model} takes at most {rules.max_images} image(s), got {len(images)}"
             )
+    elif form.model is None:
+        _check_size_taken_by_some_model(EDIT_RULES, given)
     _check_output(given)
     if rules is None:
         # Either default model: a PNG, JPEG or WebP image; a PNG mask matching the image.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import os
 import re
 import ssl
@@ -295,6 +296,17 @@ class Configuration:
         if debug is not None:
             self.debug = debug
 
+    # -- timeout ------------------------------------------------------------
+
+    @property
+    def timeout(self) -> TimeoutValue:
+        """Seconds for both phases, a ``(connect, read)`` pair, or ``None`` for no limit."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, value: TimeoutValue) -> None:
+        self._timeout = _checked_timeout(value)
+
     # -- host ---------------------------------------------------------------
 
     @property
@@ -563,6 +575,39 @@ def _without_password(proxy: Optional[str]) -> Optional[str]:
     return proxy.replace(":" + password + "@", ":***@", 1) if proxy and password else proxy
 
 
+#: The longest finite timeout the socket layer takes (``math.inf`` means no limit).
+MAX_TIMEOUT = 1e9
+
+
+def _checked_timeout(value: Any) -> TimeoutValue:
+    """``value`` if it is a timeout this package takes, else an error naming ``timeout``."""
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            raise ApiValueError(
+                f"timeout: expected seconds or a (connect, read) pair, got {len(value)} values"
+            )
+        for phase, seconds in zip(("connect", "read"), value):
+            _check_seconds(f"timeout ({phase})", seconds)
+        return value
+    _check_seconds("timeout", value)
+    return value  # type: ignore[no-any-return]
+
+
+def _check_seconds(name: str, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiTypeError(
+            f"{name}: expected seconds as a number, a (connect, read) pair or None, got {value!r}"
+        )
+    if not value > 0:
+        raise ApiValueError(f"{name}: seconds must be greater than 0, got {value!r}")
+    if MAX_TIMEOUT < value < math.inf:
+        raise ApiValueError(
+            f"{name}: at most {MAX_TIMEOUT:.0f} seconds (or None for no limit), got {value!r}"
+        )
+
+
 #: More connections per host than this is a mistake (urllib3 allocates the pool up front).
 MAX_POOL_SIZE = 10_000
 #: The least default pool: enough for the thread pools that share one client in a web
@@ -638,10 +683,12 @@ def _split_http_url(name: str, value: str) -> Optional[SplitResult]:
     """
     try:
         parts = urlsplit(value)
-        parts.port  # noqa: B018 - parsing it is the check
+        port = parts.port  # parsing it is the check
     except ValueError as e:
         shown = _without_password(value)
         raise ApiValueError(f"{name}: {shown!r} is not a valid URL ({e})") from None
+    if port == 0:  # nothing listens there: every call would fail as a connection error
+        raise ApiValueError(f"{name}: the port must be 1 to 65535, got 0")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     return parts

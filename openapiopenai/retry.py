@@ -18,12 +18,12 @@ import functools
 import math
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional, Union
 
-from openapiopenai.exceptions import ApiTransportError, ApiValueError
+from openapiopenai.exceptions import ApiTransportError, ApiTypeError, ApiValueError
 
 __all__ = ["DEFAULT_RETRY_STATUSES", "Retry", "parse_retry_after"]
 
@@ -75,6 +75,27 @@ def _number(raw: Optional[str]) -> Optional[float]:
     return value
 
 
+def _checked_number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiTypeError(f"retries: {name} must be a number, got {value!r}")
+    return value
+
+
+def _checked_statuses(value: object) -> frozenset[int]:
+    """``statuses`` as a frozenset of HTTP statuses (any collection of ints is taken)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Collection):
+        raise ApiTypeError(
+            "retries: statuses must be a collection of HTTP statuses (e.g. {429, 503};"
+            f" an empty set retries none), got {value!r}"
+        )
+    for status in value:
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise ApiTypeError(f"retries: statuses must hold ints, got {status!r}")
+        if not 100 <= status <= 599:
+            raise ApiValueError(f"retries: statuses must be HTTP statuses, got {status!r}")
+    return value if isinstance(value, frozenset) else frozenset(value)
+
+
 @dataclass(frozen=True)
 class Retry:
     """How many times to retry, which failures, and how long to wait in between.
@@ -101,16 +122,26 @@ class Retry:
     retry_on_timeout: bool = False
 
     def __post_init__(self) -> None:
-        if isinstance(self.total, bool) or not isinstance(self.total, int) or self.total < 0:
+        # Checked here, once: a wrong type would otherwise surface mid-call (a str jitter
+        # as a TypeError after the first failure) or, worse, be taken as true
+        # (retry_on_timeout="false" resending a billed request).
+        if isinstance(self.total, bool) or not isinstance(self.total, int):
+            raise ApiTypeError(f"retries: total must be an int >= 0, got {self.total!r}")
+        if self.total < 0:
             raise ApiValueError(f"retries: total must be an int >= 0, got {self.total!r}")
-        for name in ("backoff_base", "backoff_max", "max_retry_after"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not value >= 0:
-                raise ApiValueError(f"retries: {name} must be a number >= 0, got {value!r}")
-        if not 0 <= self.jitter <= 1:
+        for name in ("backoff_base", "backoff_max", "max_retry_after", "jitter"):
+            value = _checked_number(name, getattr(self, name))
+            if not value >= 0 or (name != "max_retry_after" and value == math.inf):
+                raise ApiValueError(f"retries: {name} must be a finite number >= 0, got {value!r}")
+        if not self.jitter <= 1:
             raise ApiValueError(f"retries: jitter must be between 0 and 1, got {self.jitter!r}")
-        if self.deadline is not None and not self.deadline > 0:
+        if self.deadline is not None and not _checked_number("deadline", self.deadline) > 0:
             raise ApiValueError(f"retries: deadline must be > 0 seconds, got {self.deadline!r}")
+        if not isinstance(self.retry_on_timeout, bool):
+            raise ApiTypeError(
+                f"retries: retry_on_timeout must be True or False, got {self.retry_on_timeout!r}"
+            )
+        object.__setattr__(self, "statuses", _checked_statuses(self.statuses))
 
     @classmethod
     def from_value(cls, value: Union[Retry, int, bool, None]) -> Retry:

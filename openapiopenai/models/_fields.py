@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, StrictStr
 
 __all__ = [
     "Background",
@@ -44,7 +44,7 @@ Size = Union[
         "1792x1024",
         "1024x1792",
     ],
-    str,
+    StrictStr,  # any other size passes through, but not bytes decoded to one
 ]
 
 
