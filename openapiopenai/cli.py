@@ -15,7 +15,9 @@ received) is shown on stderr when stdout and stderr are terminals, ``TERM`` is n
 ``-v`` (or ``OPENAI_LOG=info``) logs each HTTP request to stderr, ``-vv`` (or
 ``OPENAI_LOG=debug``) with its headers, credentials redacted.
 Exit status: 0 on success, 2 for a usage error (including a parameter the API would
-reject), 1 when the API or the network fails, with its one-line message on stderr.
+reject), 1 when the API, the network or the output directory fails, with its one-line
+message on stderr (the output directory is checked before the request is sent), 141 when
+stdout was closed by its reader (``| head``) after the images were saved.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Literal, Optional, Union, get_args, get_origin
 
@@ -385,7 +389,12 @@ def _count(n: Optional[int], noun: str = "image") -> str:
 
 
 def _run(args: argparse.Namespace, label: str, call: Any) -> int:
-    """Connect, call with progress on a terminal, then print or save what came back."""
+    """Connect, call with progress on a terminal, then save and print what came back.
+
+    The output directory is checked before anything is sent (a call is billed); the
+    images are saved before anything is printed, and a stdout closed by its reader
+    (``| head``) stops the printing only, quietly.
+    """
     import logging
 
     from openapiopenai import _logs
@@ -394,36 +403,112 @@ def _run(args: argparse.Namespace, label: str, call: Any) -> int:
 
     if args.verbose:
         _logs.enable(logging.INFO if args.verbose == 1 else logging.DEBUG)
-    with _configuration(args) as configuration, ApiClient(configuration) as client:
-        api = ImagesApi(client)
-        with _Progress(label, sys.stderr) as progress:
-            if args.stream:
-                images, output_format = _consume_stream(call(api, True), args, progress)
-            else:
-                info = call(api, False)
-        if not args.stream:
-            if args.json:
-                sys.stdout.write(info.raw_data.decode("utf-8", "replace").rstrip("\n") + "\n")
-            images, output_format = info.data.data, info.data.output_format
-        if args.json and args.output is None:
-            return 0
-        from openapiopenai._results import save_images
+    out = _Stdout(sys.stdout)
+    saving = not (args.json and args.output is None)
+    folder = _OutputDirectory(args.output if args.output is not None else ".") if saving else None
+    try:
+        with _configuration(args) as configuration, ApiClient(configuration) as client:
+            api = ImagesApi(client)
+            with _Progress(label, sys.stderr) as progress:
+                if args.stream:
+                    images, output_format = _consume_stream(call(api, True), args, progress, out)
+                else:
+                    info = call(api, False)
+            if not args.stream:
+                images, output_format = info.data.data, info.data.output_format
+            paths: list[Path] = []
+            if folder is not None:
+                from openapiopenai._results import save_images
 
-        paths = save_images(
-            images,
-            args.output if args.output is not None else ".",
-            args.prefix,
-            overwrite=args.overwrite,
-            output_format=output_format,
-            client=client,
-        )
-    for path in paths:
-        print(path)
-    return 0
+                paths = save_images(
+                    images,
+                    folder.path,
+                    args.prefix,
+                    overwrite=args.overwrite,
+                    output_format=output_format,
+                    client=client,
+                )
+    except BaseException:
+        if folder is not None:
+            folder.remove_if_unused()
+        raise
+    if not args.json:
+        for path in paths:
+            out.line(str(path))
+    elif not args.stream:
+        out.line(info.raw_data.decode("utf-8", "replace").rstrip("\n"))
+    return EXIT_STDOUT_CLOSED if out.closed else 0
+
+
+#: The exit status when stdout was closed before everything was printed: 128 + SIGPIPE,
+#: as for a command a closed pipe ends.  What was saved is saved.
+EXIT_STDOUT_CLOSED = 141
+
+
+class _Stdout:
+    """stdout that its reader may close (``| head``): the writing then stops, quietly."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.closed = False
+
+    def line(self, text: str) -> None:
+        """Write ``text`` and a newline now (a no-op once the reader is gone)."""
+        if self.closed:
+            return
+        try:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        except BrokenPipeError:
+            self.closed = True
+            # What is still buffered must not fail again when Python exits.
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
+                os.close(devnull)
+            except (OSError, ValueError, AttributeError):  # not a real file
+                pass
+
+
+class _OutputDirectory:
+    """The directory images are saved in, made and proven writable before the call.
+
+    Directories made for it are removed again if the call fails and leaves them empty.
+    """
+
+    def __init__(self, directory: str) -> None:
+        self.path = Path(directory)
+        self._made: list[Path] = []
+        missing = self.path
+        while not missing.exists() and missing != missing.parent:
+            self._made.insert(0, missing)
+            missing = missing.parent
+        try:
+            for path in self._made:
+                path.mkdir()
+            descriptor, probe = tempfile.mkstemp(prefix=".openapiopenai-", dir=self.path)
+            os.close(descriptor)
+            os.unlink(probe)
+        except OSError as e:
+            self.remove_if_unused()
+            reason = e.strerror or type(e).__name__
+            # An OSError as saving would raise it (exit status 1), but before the call.
+            raise OSError(
+                f"--output: cannot write images to {str(self.path)!r}: {reason}"
+            ) from None
+
+    def remove_if_unused(self) -> None:
+        """Remove the directories made for the output, if they are still empty."""
+        for path in reversed(self._made):
+            try:
+                path.rmdir()
+            except OSError:
+                return
+        self._made = []
 
 
 def _consume_stream(
-    stream: Any, args: argparse.Namespace, progress: _Progress
+    stream: Any, args: argparse.Namespace, progress: _Progress, out: _Stdout
 ) -> tuple[list[Image], Optional[str]]:
     """Read a stream to its end: count partial images, keep the completed ones."""
     from openapiopenai.models.image import Image
@@ -433,8 +518,7 @@ def _consume_stream(
     with stream:
         for event in stream:
             if args.json:
-                sys.stdout.write(event.to_json() + "\n")
-                sys.stdout.flush()
+                out.line(event.to_json())  # as it arrives; the stream is read on if closed
             if event.type.endswith(".partial_image"):
                 progress.partial()
             elif event.type.endswith(".completed") and event.b64_json is not None:
