@@ -398,6 +398,7 @@ def _run(args: argparse.Namespace, label: str, call: Any) -> int:
     import logging
 
     from openapiopenai import _logs
+    from openapiopenai._results import save_images
     from openapiopenai.api.images_api import ImagesApi
     from openapiopenai.api_client import ApiClient
 
@@ -407,6 +408,8 @@ def _run(args: argparse.Namespace, label: str, call: Any) -> int:
     saving = not (args.json and args.output is None)
     folder = _OutputDirectory(args.output if args.output is not None else ".") if saving else None
     try:
+        if folder is not None:  # saving nothing checks the prefix, before anything is sent
+            save_images([], folder.path, args.prefix, overwrite=args.overwrite)
         with _configuration(args) as configuration, ApiClient(configuration) as client:
             api = ImagesApi(client)
             with _Progress(label, sys.stderr) as progress:
@@ -418,8 +421,6 @@ def _run(args: argparse.Namespace, label: str, call: Any) -> int:
                 images, output_format = info.data.data, info.data.output_format
             paths: list[Path] = []
             if folder is not None:
-                from openapiopenai._results import save_images
-
                 paths = save_images(
                     images,
                     folder.path,

@@ -72,6 +72,13 @@ def test_an_unwritable_output_directory_fails_before_the_request(
     assert server.requests == []  # nothing generated, nothing billed
 
 
+def test_a_bad_prefix_fails_before_the_request(server: ImagesServer, tmp_path: Path) -> None:
+    result = run(command(server, "-o", "out", "--prefix", "a/b"), tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("openapiopenai: error: prefix: must not contain a path")
+    assert server.requests == [] and list(tmp_path.iterdir()) == []
+
+
 def test_with_json_and_no_output_nothing_is_checked_or_saved(
     server: ImagesServer, tmp_path: Path
 ) -> None:
