@@ -442,13 +442,7 @@ class ApiClient:
             ) from None
         if hasattr(data, "_bind_client"):
             data._bind_client(self)  # so image downloads reuse this client's pool and TLS
-        return ApiResponse(
-            status_code=response.status,
-            headers=headers,
-            data=data,
-            raw_data=body,
-            retries=retries,
-        )
+        return ApiResponse._of(response.status, headers, data, body, retries)
 
     def _status_error(
         self,

@@ -64,6 +64,25 @@ class ApiResponse(BaseModel, Generic[T]):
             return
         super().__init__(**values)
 
+    @classmethod
+    def _of(
+        cls,
+        status_code: int,
+        headers: Optional[Mapping[str, str]],
+        data: Any,
+        raw_data: bytes,
+        retries: int = 0,
+    ) -> ApiResponse[Any]:
+        """What the client builds from a response it parsed: stored as given, unvalidated."""
+        self = _new(ApiResponse)
+        self.__dict__.update(
+            status_code=status_code, headers=headers, data=data, raw_data=raw_data, retries=retries
+        )
+        _set_fields_set(self, set(_FIELDS))
+        _set_extra(self, None)
+        _set_private(self, None)
+        return self
+
     @field_serializer("headers")
     def _plain_headers(self, headers: Optional[Mapping[str, str]]) -> Optional[dict[str, str]]:
         return dict(headers) if headers is not None else None
@@ -94,6 +113,7 @@ def _signature() -> inspect.Signature:
 ApiResponse.__signature__ = _signature()
 
 # The slots model_construct() fills, set directly (a third of its cost).
+_new = BaseModel.__new__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__

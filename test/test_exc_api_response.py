@@ -78,6 +78,15 @@ def test_with_http_info_returns_one(server: ImagesServer) -> None:
     assert type(dumped["headers"]) is dict and dumped["raw_data"] == response.raw_data
     assert dumped["data"]["created"] == response.data.created
     assert response == response.model_copy()
+    rebuilt = ApiResponse(
+        status_code=200,
+        headers=response.headers,
+        data=response.data,
+        raw_data=response.raw_data,
+        retries=1,
+    )
+    assert response == rebuilt and response.model_fields_set == rebuilt.model_fields_set
+    assert repr(response) == repr(rebuilt)
     restored = pickle.loads(pickle.dumps(response))
     assert (restored.status_code, restored.retries) == (200, 1)
     assert restored.raw_data == response.raw_data and restored.data == response.data
