@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 from urllib.parse import urlsplit
 
@@ -38,6 +39,7 @@ __all__ = [
     "batch_html",
     "event_html",
     "event_inline",
+    "files_grid_html",
     "image_html",
     "image_inline",
     "response_html",
@@ -46,6 +48,8 @@ __all__ = [
 
 #: The largest image (decoded bytes) put in a notebook as it is.
 INLINE_LIMIT = 200_000
+# An image file bigger than this is not read to be shown (no image of the API is).
+_MAX_FILE_SHOWN = 64 * 1024 * 1024
 #: The longest side of a thumbnail, in pixels.
 THUMBNAIL_SIDE = 320
 # Whether to make thumbnails with Pillow: None when it is installed; tests set False.
@@ -343,3 +347,55 @@ def batch_html(results: BatchResults[Any]) -> str:
             name = f"results[{result.index}].value.data[{i}]"
             cells.append(_figure(image, i, name, caption))
     return f'{header}<div class="openapiopenai-images" style="{_GRID_STYLE}">{"".join(cells)}</div>'
+
+
+def files_grid_html(
+    header: str,
+    figures: Sequence[tuple[str, Optional[str], Optional[str]]],
+) -> str:
+    """A grid of images read from disk, or errors: ``(caption, path, error)`` per cell.
+
+    Each image is shown bounded as a response's are (as it is, as a thumbnail, or said
+    why not); a cell with an ``error`` shows it instead.
+    """
+    cells: list[str] = []
+    for caption, path, error in figures:
+        label = f'<figcaption style="{_CAPTION_STYLE}">{html.escape(caption)}</figcaption>'
+        if error is not None or path is None:
+            message = html.escape((error or "no image")[:500])
+            cells.append(
+                f'<figure style="{_FIGURE_STYLE}"><div style="{_ERROR_STYLE}">{message}</div>'
+                f"{label}</figure>"
+            )
+            continue
+        try:
+            with open(path, "rb") as f:
+                data = f.read(_MAX_FILE_SHOWN + 1)
+        except OSError as e:
+            body = f"<div><i>{html.escape(f'cannot read {path}: {e.strerror}')}</i></div>"
+        else:
+            if len(data) > _MAX_FILE_SHOWN:
+                too_big = f"{path}: over {_size_text(_MAX_FILE_SHOWN)}"
+                body = f"<div><i>{html.escape(too_big)}</i></div>"
+            else:
+                body = _file_picture_html(data, caption, path)
+        cells.append(f'<figure style="{_FIGURE_STYLE}">{body}{label}</figure>')
+    grid = f'<div class="openapiopenai-images" style="{_GRID_STYLE}">{"".join(cells)}</div>'
+    return f"<div>{header}</div>{grid}"
+
+
+def _file_picture_html(data: bytes, caption: str, path: str) -> str:
+    b64 = _base64.encode(data).decode("ascii")
+    picture = shown(b64)
+    if picture is not None:
+        encoded = _base64.encode(picture.data).decode("ascii")
+        return _img(
+            f"data:{picture.content_type};base64,{encoded}", html.escape(caption, quote=True)
+        )
+    kind = (sniffed_type(b64) or "file").split("/")[-1].upper()
+    dims = _dimensions(b64)
+    facts = f"{dims[0]}×{dims[1]} {kind}" if dims else kind
+    return (
+        f"<div><i>{html.escape(facts)}, {_size_text(len(data))}: not inlined (install "
+        f"Pillow for thumbnails); the file is <code>{html.escape(path)}</code></i></div>"
+    )

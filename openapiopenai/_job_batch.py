@@ -267,9 +267,11 @@ class BatchRunner:
         if status == "failed":
             errors = getattr(getattr(batch, "errors", None), "data", None) or []
             reason = "; ".join(str(getattr(e, "message", e)) for e in errors) or "batch failed"
+            # A failed batch ran none of its lines (its input broke a rule, or a limit of
+            # the account): nothing was billed, so the next run may send them again.
             for request_id in left:
                 self.store.mark_failed(
-                    request_id, f"batch {batch_id} failed: {reason}", retriable=False
+                    request_id, f"batch {batch_id} failed: {reason}", retriable=True
                 )
                 self.on_change(request_id, "failed", reason)
         else:

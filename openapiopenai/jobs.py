@@ -52,6 +52,9 @@ __all__ = [
 ]
 
 Mode = Literal["sync", "batch"]
+#: How many images and failures a job's summary shows in a notebook.
+_GRID_IMAGES = 12
+_GRID_ERRORS = 10
 #: What ``progress=`` takes: ``True`` (lines, or one line on a terminal), ``False``, or a
 #: function called with a :class:`JobProgress` after every state change.
 ProgressArg = Union[bool, Callable[["JobProgress"], None], None]
@@ -123,6 +126,25 @@ class JobSummary:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        """The counts, then a grid of the first images done and the first failures."""
+        from openapiopenai import _display
+
+        figures: list[tuple[str, Optional[str], Optional[str]]] = []
+        if (self.directory / JOB_FILE).exists():
+            with JobStore(self.directory, create=False) as store:
+                for stored in store.iter_requests(["done"], chunk=_GRID_IMAGES):
+                    for name in stored.files:
+                        figures.append((stored.id, str(self.directory / name), None))
+                    if len(figures) >= _GRID_IMAGES:
+                        break
+                failures = store.iter_requests(["failed", "unknown"], chunk=_GRID_ERRORS)
+                for count, stored in enumerate(failures, 1):
+                    figures.append((f"{stored.id} {stored.state}", None, stored.error or ""))
+                    if count >= _GRID_ERRORS:
+                        break
+        return _display.files_grid_html(self._table_html(), figures[: _GRID_IMAGES + _GRID_ERRORS])
+
+    def _table_html(self) -> str:
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(name)}</th><td>{value}</td></tr>"
             for name, value in (

@@ -393,3 +393,17 @@ def test_5xx_while_polling_are_waited_out(server, client, tmp_path, monkeypatch)
     assert injected  # the job waited between polls at least once
     polls = [r for r in server.requests if r.method == "GET" and r.path.startswith("/v1/batches/")]
     assert sum(r.status == 503 for r in polls) == 5
+
+
+def test_a_failed_batch_leaves_its_requests_to_send_again(server, client, tmp_path):
+    server.set_batch_limits(max_lines=2)  # the batch of 3 fails validation (too_many_tasks)
+    job = ImageJob(tmp_path, generations(3), api=client)
+    first = job.run(mode="batch", poll_interval=0.05)
+    assert (first.failed, first.failed_retriable, first.done) == (3, 3, 0), first
+    assert first.batches[0]["status"] == "failed"
+    (failed, *_) = job.results(["failed"])
+    assert "failed" in (failed.error or "")
+    server.set_batch_limits(max_lines=50_000)
+    final = job.run(poll_interval=0.05)
+    assert final.complete, final
+    assert len(uploaded_ids(server)) == 2

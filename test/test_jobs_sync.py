@@ -400,3 +400,16 @@ def test_an_edit_by_reference_is_checked_before_sending(server, client, tmp_path
     with pytest.raises(openapiopenai.ApiValueError, match="GPT image model"):
         ImageJob(tmp_path, [request], api=client).run()
     assert server.requests == []
+
+
+def test_a_summary_shows_in_a_notebook_as_a_grid_of_images_and_failures(server, client, tmp_path):
+    body = {"error": {"message": "<b>no</b>", "type": "invalid_request_error", "param": None}}
+    server.respond_with(400, body)
+    summary = ImageJob(tmp_path, generations(3, response_format="b64_json"), api=client).run(
+        concurrency=1
+    )
+    page = summary._repr_html_()
+    assert page.count("<img ") == 2 and page.count("data:image/png;base64,") == 2
+    assert "&lt;b&gt;no&lt;/b&gt;" in page and "<b>no</b>" not in page  # escaped
+    assert "failed" in page and "2 / 3" in page
+    assert len(page) < 200_000  # bounded, whatever the images
