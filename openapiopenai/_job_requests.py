@@ -103,13 +103,15 @@ def derived_id(operation: str, body: Mapping[str, Any], occurrence: int) -> str:
     return f"req-{digest}" if occurrence == 0 else f"req-{digest}-{occurrence}"
 
 
-def file_stem(custom_id: str) -> str:
+def file_stem(custom_id: str, *, several: bool = False) -> str:
     """The file name stem a request's images are saved under.
 
     An id that is already a safe file name is used as it is; any other gets a readable
-    part and a hash of the whole id, so two ids never share a name.
+    part and a hash of the whole id, so two ids never share a name.  So does the id of a
+    response of ``several`` images (numbered ``-0``, ``-1``, ...): ``otter-1.png`` is the
+    request ``otter-1``'s, never the second image of the request ``otter``.
     """
-    if _SAFE_STEM.fullmatch(custom_id) and not custom_id.endswith("."):
+    if not several and _SAFE_STEM.fullmatch(custom_id) and not custom_id.endswith("."):
         return custom_id
     readable = re.sub(r"[^A-Za-z0-9._-]+", "-", custom_id).strip("-.")[:40] or "request"
     digest = hashlib.sha256(custom_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
