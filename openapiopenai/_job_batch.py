@@ -166,10 +166,7 @@ class BatchRunner:
         self._record_batch(batch.id, file_id, batch.status or "validating")
 
     def _record_batch(self, batch_id: str, file_id: str, status: str) -> None:
-        self.store.add_batch(batch_id, file_id, status)
-        mark = f"{_FILE_MARK}{file_id}"
-        ids = self.store.ids_of_batch(mark, ["in_flight"])
-        self.store.assign_batch(ids, batch_id)
+        ids = self.store.add_batch(batch_id, file_id, status, mark=f"{_FILE_MARK}{file_id}")
         for request_id in ids:
             self.on_change(request_id, "in_flight", f"in batch {batch_id}")
 

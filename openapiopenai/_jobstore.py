@@ -469,14 +469,30 @@ class JobStore:
 
     # -- batches ------------------------------------------------------------------
 
-    def add_batch(self, batch_id: str, input_file_id: str, status: str) -> None:
+    def add_batch(
+        self, batch_id: str, input_file_id: str, status: str, *, mark: Optional[str] = None
+    ) -> list[str]:
+        """Record a batch (again is a no-op), and move the requests in flight under
+        ``mark`` to it, in the same transaction; returns the ids moved."""
         now = time.time()
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO batches (id, input_file_id, status, created, updated)"
+                "INSERT OR IGNORE INTO batches (id, input_file_id, status, created, updated)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (batch_id, input_file_id, status, now, now),
             )
+            if mark is None:
+                return []
+            rows = db.execute(
+                "SELECT id FROM requests WHERE batch_id = ? AND state = 'in_flight' ORDER BY seq",
+                (mark,),
+            ).fetchall()
+            db.execute(
+                "UPDATE requests SET batch_id = ?, updated = ? WHERE batch_id = ?"
+                " AND state = 'in_flight'",
+                (batch_id, now, mark),
+            )
+        return [row["id"] for row in rows]
 
     def update_batch(
         self,
