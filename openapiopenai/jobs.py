@@ -310,6 +310,11 @@ class ImageJob:
                 )
             job_mode: Mode = "batch" if (mode or recorded) == "batch" else "sync"
             if requests is not None:
+                if job_mode == "batch":
+                    from openapiopenai._job_batch import check_batchable
+
+                    for request in requests:
+                        check_batchable(request.custom_id, request.operation, request.body)
                 store.add_requests((r.custom_id, r.operation, r.body) for r in requests)
             store.set_meta("mode", job_mode)
             store.set_meta("base_dir", str(self.base_dir))
