@@ -72,6 +72,8 @@ class SyncRunner:
         self._all_done = threading.Event()
         self._busy: set[str] = set()
         self._errors: list[BaseException] = []
+        #: Sends of each request in this run (``max_attempts`` is per run).
+        self._sends: dict[str, int] = {}
 
     def run(self, ids: Sequence[str], *, should_stop: Callable[[], bool], grace: float) -> bool:
         """Send ``ids``; ``True`` if all were settled, ``False`` if stopped early.
@@ -154,6 +156,8 @@ class SyncRunner:
         request = JobRequest(stored.id, stored.operation, stored.body)
         self.store.mark_in_flight(request_id)
         self.on_change(request_id, "in_flight", "")
+        with self._remaining_lock:
+            sends = self._sends[request_id] = self._sends.get(request_id, 0) + 1
         try:
             info = send(self.api, request, self.base_dir, _retries=0)
         except ApiTransportError as e:
@@ -162,7 +166,7 @@ class SyncRunner:
                 self.on_change(request_id, "unknown", str(e))
                 return True
             self.pacer.backoff()
-            return self._again(request_id, stored.attempts + 1, str(e))
+            return self._again(request_id, sends, str(e))
         except (ApiValueError, ApiTypeError, OSError) as e:
             self.store.mark_failed(request_id, f"not sent: {e}", retriable=False)
             self.on_change(request_id, "failed", str(e))
@@ -173,7 +177,7 @@ class SyncRunner:
                     self.pacer.throttled(e.headers)
                 else:
                     self.pacer.backoff()
-                return self._again(request_id, stored.attempts + 1, str(e))
+                return self._again(request_id, sends, str(e))
             self.store.mark_failed(request_id, str(e), retriable=False)
             self.on_change(request_id, "failed", str(e))
             return True
