@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import IO, TYPE_CHECKING, Any, Optional, Union
 
 from openapiopenai._jobstore import canonical
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
@@ -125,8 +125,20 @@ def read_requests(path: Union[str, os.PathLike[str]]) -> Iterator[JobRequest]:
         yield from job_requests(_numbered_lines(lines, source))
 
 
-def _numbered_lines(lines: Iterable[bytes], source: Path) -> Iterator[tuple[str, Any]]:
-    for number, raw in enumerate(lines, 1):
+def _bounded_lines(lines: IO[bytes]) -> Iterator[bytes]:
+    """The lines of ``lines``, each read at most ``MAX_LINE_BYTES + 1`` bytes at a time
+    (an overlong line is refused without being held whole)."""
+    while True:
+        raw = lines.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        yield raw
+        if len(raw) > MAX_LINE_BYTES:
+            return
+
+
+def _numbered_lines(lines: IO[bytes], source: Path) -> Iterator[tuple[str, Any]]:
+    for number, raw in enumerate(_bounded_lines(lines), 1):
         where = f"{source.name} line {number}"
         if len(raw) > MAX_LINE_BYTES:
             raise ApiValueError(f"{where}: longer than {MAX_LINE_BYTES} bytes")
@@ -201,6 +213,15 @@ def _request_from(
     if "stream" in body:
         raise ApiValueError(f"{where}: stream: a job saves whole images; leave stream out")
     _check_fields(operation, body, where)
+    try:  # what the job file stores and the id is derived from
+        canonical(body).encode("utf-8")
+        (custom_id or "").encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiValueError(
+            f"{where}: not valid Unicode (a lone surrogate such as \\ud800 in custom_id or a field)"
+        ) from None
+    except (TypeError, ValueError) as e:
+        raise ApiTypeError(f"{where}: the request is not JSON data ({e})") from None
     return JobRequest(custom_id or "", operation, body)
 
 

@@ -44,12 +44,12 @@ def posts(server: ImagesServer, path: str) -> list[object]:
     return [r for r in server.requests if r.method == "POST" and r.path == path]
 
 
-def test_several_images_never_share_a_name_with_another_requests_images(
-    server, client, tmp_path
-):
+def test_several_images_never_share_a_name_with_another_requests_images(server, client, tmp_path):
     # "pair" with two images and "pair-1" with one must not both write pair-1.png.
     requests = [
-        JobRequest.generate({"prompt": "two otters", "n": 2, "response_format": "b64_json"}, "pair"),
+        JobRequest.generate(
+            {"prompt": "two otters", "n": 2, "response_format": "b64_json"}, "pair"
+        ),
         JobRequest.generate({"prompt": "one otter", "response_format": "b64_json"}, "pair-1"),
     ]
     summary = ImageJob(tmp_path, requests, api=client).run(concurrency=1)
@@ -60,9 +60,7 @@ def test_several_images_never_share_a_name_with_another_requests_images(
     assert all(path.read_bytes().startswith(PNG_MAGIC) for r in results for path in r.paths)
 
 
-def test_a_batch_recorded_before_its_requests_were_reassigned_is_adopted(
-    server, client, tmp_path
-):
+def test_a_batch_recorded_before_its_requests_were_reassigned_is_adopted(server, client, tmp_path):
     # The state a SIGKILL leaves between recording a batch and moving its requests to it.
     job = ImageJob(tmp_path, [generation("a"), generation("b")], api=client)
     job.run(mode="batch", poll_interval=0.05)
@@ -75,8 +73,12 @@ def test_a_batch_recorded_before_its_requests_were_reassigned_is_adopted(
         store.set_meta("mode", "batch")
         lines = b"".join(
             json.dumps(
-                {"custom_id": r.custom_id, "method": "POST", "url": "/v1/images/generations",
-                 "body": r.body}
+                {
+                    "custom_id": r.custom_id,
+                    "method": "POST",
+                    "url": "/v1/images/generations",
+                    "body": r.body,
+                }
             ).encode()
             + b"\n"
             for r in requests
@@ -107,7 +109,7 @@ def test_a_batch_edit_without_a_gpt_image_model_is_refused_before_any_upload(
         JobRequest.edit({"prompt": "hat", "image": "otter.png", "model": "dall-e-2"}, "e"),
     ]
     job = ImageJob(tmp_path / "out", requests, api=client, files_dir=tmp_path)
-    with pytest.raises(openapiopenai.ApiValueError, match="'e'.*GPT image models"):
+    with pytest.raises(openapiopenai.ApiValueError, match=r"'e'.*GPT image models"):
         job.run(mode="batch", poll_interval=0.05)
     assert server.requests == []
     # The refused request was not added: the job runs once the line is left out.
@@ -115,9 +117,7 @@ def test_a_batch_edit_without_a_gpt_image_model_is_refused_before_any_upload(
     assert fixed.complete and fixed.total == 1
 
 
-def test_a_batch_edit_whose_file_is_missing_fails_alone_and_the_rest_runs(
-    server, client, tmp_path
-):
+def test_a_batch_edit_whose_file_is_missing_fails_alone_and_the_rest_runs(server, client, tmp_path):
     requests = [
         generation("g-0"),
         JobRequest.edit({"prompt": "hat", "image": "gone.png", "model": "gpt-image-1"}, "e"),
@@ -170,6 +170,6 @@ def test_a_lone_surrogate_is_a_bad_line_named_before_anything_is_sent(
 ):
     lines = tmp_path / "requests.jsonl"
     lines.write_text('{"prompt": "fine"}\n' + line + "\n")
-    with pytest.raises(openapiopenai.ApiValueError, match="requests.jsonl line 2"):
+    with pytest.raises(openapiopenai.ApiValueError, match=r"requests\.jsonl line 2"):
         ImageJob(tmp_path / "out", lines, api=client).run()
     assert server.requests == []
