@@ -173,3 +173,28 @@ def test_a_lone_surrogate_is_a_bad_line_named_before_anything_is_sent(
     with pytest.raises(openapiopenai.ApiValueError, match=r"requests\.jsonl line 2"):
         ImageJob(tmp_path / "out", lines, api=client).run()
     assert server.requests == []
+
+
+def test_progress_does_not_scan_the_job_file_per_state_change(
+    server, client, tmp_path, monkeypatch
+):
+    # images_done() reads every done row: once per change makes a 50,000-request job
+    # (or a batch output of 50,000 lines) quadratic.
+    scans = []
+    original = JobStore.images_done
+
+    def counted(self: JobStore) -> int:
+        scans.append(1)
+        return original(self)
+
+    monkeypatch.setattr(JobStore, "images_done", counted)
+    seen = []
+    requests = [
+        JobRequest.generate({"prompt": f"otter {i}", "n": 1 + i % 2}, f"o-{i}") for i in range(20)
+    ]
+    summary = ImageJob(tmp_path, requests, api=client).run(
+        concurrency=2, progress=lambda p: seen.append(p.images)
+    )
+    assert summary.complete and summary.images == 30
+    assert seen[-1] == 30 and seen == sorted(seen)
+    assert len(scans) <= 3
