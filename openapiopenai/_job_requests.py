@@ -64,6 +64,8 @@ _MAX_ID = 512
 #: A request line longer than this is refused (a data URL of a 20 MB image fits).
 MAX_LINE_BYTES = 32 * 1024 * 1024
 _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+#: Names Windows opens as devices, whatever their extension.
+_DEVICE_NAME = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -106,16 +108,25 @@ def derived_id(operation: str, body: Mapping[str, Any], occurrence: int) -> str:
 def file_stem(custom_id: str, *, several: bool = False) -> str:
     """The file name stem a request's images are saved under.
 
-    An id that is already a safe file name is used as it is; any other gets a readable
-    part and a hash of the whole id, so two ids never share a name.  So does the id of a
+    An id that is already a safe file name (lower case, not a Windows device name) is
+    used as it is; any other gets a readable part and a hash of the whole id, so two ids
+    never share a name, even where file names ignore case.  So does the id of a
     response of ``several`` images (numbered ``-0``, ``-1``, ...): ``otter-1.png`` is the
     request ``otter-1``'s, never the second image of the request ``otter``.
     """
-    if not several and _SAFE_STEM.fullmatch(custom_id) and not custom_id.endswith("."):
+    if (
+        not several
+        and _SAFE_STEM.fullmatch(custom_id)
+        and not custom_id.endswith(".")
+        # Ids differing only in case share a file where names ignore case (macOS, Windows).
+        and custom_id == custom_id.lower()
+        and not _DEVICE_NAME.fullmatch(custom_id)
+    ):
         return custom_id
     readable = re.sub(r"[^A-Za-z0-9._-]+", "-", custom_id).strip("-.")[:40] or "request"
     digest = hashlib.sha256(custom_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    return f"{readable}-{digest}"
+    stem = f"{readable}-{digest}"
+    return f"_{stem}" if _DEVICE_NAME.fullmatch(stem) else stem
 
 
 def read_requests(path: Union[str, os.PathLike[str]]) -> Iterator[JobRequest]:

@@ -198,3 +198,19 @@ def test_progress_does_not_scan_the_job_file_per_state_change(
     assert summary.complete and summary.images == 30
     assert seen[-1] == 30 and seen == sorted(seen)
     assert len(scans) <= 3
+
+
+def test_ids_differing_in_case_or_naming_a_device_get_names_that_cannot_clash(
+    server, client, tmp_path
+):
+    # On macOS and Windows, Otter.png and otter.png are the same file; NUL.png is a device.
+    ids = ["otter", "Otter", "OTTER", "nul", "con.1", "Lpt1"]
+    requests = [JobRequest.generate({"prompt": f"otter {i}"}, i) for i in ids]
+    summary = ImageJob(tmp_path, requests, api=client).run()
+    assert summary.complete and summary.images == len(ids)
+    names = {r.custom_id: r.paths[0].name for r in ImageJob(tmp_path).results()}
+    assert names["otter"] == "otter.png"
+    assert len({name.lower() for name in names.values()}) == len(ids), names
+    for custom_id in ("nul", "con.1", "Lpt1"):
+        stem = names[custom_id].split(".")[0].lower()
+        assert stem not in {"nul", "con", "lpt1"}, names
