@@ -96,7 +96,7 @@ class SyncRunner:
         interrupted: Optional[BaseException] = None
         try:
             while not self._all_done.wait(0.2):
-                if should_stop():
+                if should_stop() or self.stop.is_set():
                     break
         except BaseException as e:  # KeyboardInterrupt: stop submitting, then settle
             interrupted = e
@@ -172,6 +172,13 @@ class SyncRunner:
             self.on_change(request_id, "failed", str(e))
             return True
         except ApiException as e:
+            if e.status == 429 and e.code == "insufficient_quota":
+                # Every other request would get the same answer until the quota is
+                # raised: stop sending; this one is retriable on a later run.
+                self.stop.set()
+                self.store.mark_failed(request_id, str(e), retriable=True)
+                self.on_change(request_id, "failed", f"{e} (the job stops: run it again later)")
+                return True
             if e.status in RETRIABLE_STATUSES:
                 if e.status == 429:
                     self.pacer.throttled(e.headers)

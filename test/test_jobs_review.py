@@ -214,3 +214,27 @@ def test_ids_differing_in_case_or_naming_a_device_get_names_that_cannot_clash(
     for custom_id in ("nul", "con.1", "Lpt1"):
         stem = names[custom_id].split(".")[0].lower()
         assert stem not in {"nul", "con", "lpt1"}, names
+
+
+def test_an_exhausted_quota_stops_the_run_instead_of_retrying_every_request(
+    server, client, tmp_path
+):
+    body = {
+        "error": {
+            "message": "You exceeded your current quota, please check your plan and billing.",
+            "type": "insufficient_quota",
+            "param": None,
+            "code": "insufficient_quota",
+        }
+    }
+    server.respond_with(429, body, headers={"Retry-After": "0"}, times=1000)
+    requests = [JobRequest.generate({"prompt": f"otter {i}"}, f"o-{i}") for i in range(10)]
+    job = ImageJob(tmp_path, requests, api=client)
+    summary = job.run(concurrency=2, max_attempts=5)
+    sent = posts(server, "/v1/images/generations")
+    assert len(sent) <= 2, len(sent)
+    assert summary.interrupted and summary.done == 0
+    assert summary.failed == summary.failed_retriable == len(sent)
+    assert summary.pending == 10 - len(sent)
+    server.reset_faults()
+    assert job.run().complete
