@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Optional
 
-from openapiopenai.exceptions import OpenApiException
+from openapiopenai.exceptions import ApiValueError, OpenApiException
 
 __all__ = [
     "JOB_FILE",
@@ -271,7 +271,7 @@ class JobStore:
                 ).fetchone()
                 if found is not None:
                     if found["operation"] != operation or found["body"] != text:
-                        raise OpenApiException(
+                        raise ApiValueError(
                             f"custom_id {request_id!r}: the job already has a different "
                             "request under this id; give the new request another custom_id"
                         )

@@ -238,3 +238,22 @@ def test_an_exhausted_quota_stops_the_run_instead_of_retrying_every_request(
     assert summary.pending == 10 - len(sent)
     server.reset_faults()
     assert job.run().complete
+
+
+def test_a_changed_line_under_an_old_id_is_a_usage_error_of_the_cli(server, tmp_path):
+    import subprocess
+    import sys
+
+    lines = tmp_path / "requests.jsonl"
+    out = tmp_path / "out"
+    command = [
+        sys.executable, "-m", "openapiopenai", "jobs", "run", str(lines), "-o", str(out),
+        "--base-url", server.url, "--api-key", API_KEY,
+    ]  # fmt: skip
+    lines.write_text('{"custom_id": "o", "prompt": "an otter"}\n')
+    assert subprocess.run(command, capture_output=True, timeout=60).returncode == 0
+    lines.write_text('{"custom_id": "o", "prompt": "another otter"}\n')
+    changed = subprocess.run(command, capture_output=True, timeout=60)
+    assert changed.returncode == 2, changed.stderr
+    assert b"different request" in changed.stderr
+    assert len(posts(server, "/v1/images/generations")) == 1
