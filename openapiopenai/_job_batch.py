@@ -36,6 +36,7 @@ from openapiopenai._pacing import MAX_PAUSE
 from openapiopenai.exceptions import (
     ApiException,
     ApiTransportError,
+    ApiTypeError,
     ApiValueError,
     OpenApiException,
 )
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from openapiopenai._jobstore import JobStore
     from openapiopenai.api_client import ApiClient
 
-__all__ = ["MAX_BATCH_BYTES", "MAX_BATCH_LINES", "BatchRunner"]
+__all__ = ["MAX_BATCH_BYTES", "MAX_BATCH_LINES", "BatchRunner", "check_batchable"]
 
 #: The Batch API's limits for one input file.
 MAX_BATCH_LINES = 50_000
@@ -107,11 +108,7 @@ class BatchRunner:
         by_operation: dict[str, list[str]] = {}
         for request_id in ids:
             stored = self.store.get(request_id)
-            if stored.operation == "variation":
-                raise ApiValueError(
-                    f"custom_id {request_id!r}: variations cannot go through the Batch API"
-                    " (it has no variations endpoint); run them in sync mode"
-                )
+            check_batchable(request_id, stored.operation, stored.body)
             by_operation.setdefault(stored.operation, []).append(request_id)
         for operation, op_ids in by_operation.items():
             for chunk_path, chunk_ids in self._write_inputs(operation, op_ids):
@@ -131,7 +128,12 @@ class BatchRunner:
         try:
             for request_id in ids:
                 stored = self.store.get(request_id)
-                line = _input_line(request_id, url, operation, stored.body, self.base_dir)
+                try:
+                    line = _input_line(request_id, url, operation, stored.body, self.base_dir)
+                except (ApiValueError, ApiTypeError, OSError) as e:  # a file gone, unreadable
+                    self.store.mark_failed(request_id, f"not sent: {e}", retriable=False)
+                    self.on_change(request_id, "failed", str(e))
+                    continue
                 if len(line) > MAX_BATCH_BYTES:
                     raise ApiValueError(
                         f"custom_id {request_id!r}: the request is larger than a batch file"
@@ -185,10 +187,7 @@ class BatchRunner:
         self._record_batch(batch.id, file_id, batch.status or "validating")
 
     def _record_batch(self, batch_id: str, file_id: str, status: str) -> None:
-        self.store.add_batch(batch_id, file_id, status)
-        mark = f"{_FILE_MARK}{file_id}"
-        ids = self.store.ids_of_batch(mark, ["in_flight"])
-        self.store.assign_batch(ids, batch_id)
+        ids = self.store.add_batch(batch_id, file_id, status, mark=f"{_FILE_MARK}{file_id}")
         for request_id in ids:
             self.on_change(request_id, "in_flight", f"in batch {batch_id}")
 
@@ -360,6 +359,26 @@ class BatchRunner:
         return self.store.get_meta("cancel") is not None
 
 
+def check_batchable(custom_id: str, operation: str, body: dict[str, Any]) -> None:
+    """Refuse a request the Batch API cannot take (before anything is sent)."""
+    if operation == "variation":
+        raise ApiValueError(
+            f"custom_id {custom_id!r}: variations cannot go through the Batch API"
+            " (it has no variations endpoint); run them in sync mode"
+        )
+    if operation == "edit" and "images" not in body:
+        _check_json_edit_model(custom_id, body)
+
+
+def _check_json_edit_model(custom_id: str, body: dict[str, Any]) -> None:
+    model = body.get("model")
+    if not isinstance(model, str) or not model.startswith("gpt-image"):
+        raise ApiValueError(
+            f"custom_id {custom_id!r}: model: an edit in a batch is sent as JSON, which only "
+            "the GPT image models take; name one (e.g. gpt-image-1)"
+        )
+
+
 def _input_line(
     custom_id: str, url: str, operation: str, body: dict[str, Any], base_dir: Path
 ) -> bytes:
@@ -377,12 +396,7 @@ def _json_edit(custom_id: str, body: dict[str, Any], base_dir: Path) -> dict[str
     if "images" in body:
         return body  # already a JSON edit (images by reference), checked when added
 
-    model = body.get("model")
-    if not isinstance(model, str) or not model.startswith("gpt-image"):
-        raise ApiValueError(
-            f"custom_id {custom_id!r}: model: an edit in a batch is sent as JSON, which only "
-            "the GPT image models take; name one (e.g. gpt-image-1)"
-        )
+    _check_json_edit_model(custom_id, body)
     fields = {k: v for k, v in body.items() if k not in ("image", "mask")}
     images = body["image"] if isinstance(body["image"], list) else [body["image"]]
     fields["images"] = [{"image_url": image_data_url(_resolved(base_dir, path))} for path in images]

@@ -64,8 +64,8 @@ def receive(directory: Path, custom_id: str, response: ImagesResponse) -> Receiv
     ``url`` images are only named here (their download comes once the job file records
     the response as paid for); one image is held in memory at a time.
     """
-    stem = file_stem(custom_id)
     images = list(response.data or [])
+    stem = file_stem(custom_id, several=len(images) > 1)
     names: list[str] = []
     urls: list[Optional[str]] = []
     written: list[bool] = []

@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import IO, TYPE_CHECKING, Any, Optional, Union
 
 from openapiopenai._jobstore import canonical
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
@@ -64,6 +64,8 @@ _MAX_ID = 512
 #: A request line longer than this is refused (a data URL of a 20 MB image fits).
 MAX_LINE_BYTES = 32 * 1024 * 1024
 _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+#: Names Windows opens as devices, whatever their extension.
+_DEVICE_NAME = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -103,17 +105,28 @@ def derived_id(operation: str, body: Mapping[str, Any], occurrence: int) -> str:
     return f"req-{digest}" if occurrence == 0 else f"req-{digest}-{occurrence}"
 
 
-def file_stem(custom_id: str) -> str:
+def file_stem(custom_id: str, *, several: bool = False) -> str:
     """The file name stem a request's images are saved under.
 
-    An id that is already a safe file name is used as it is; any other gets a readable
-    part and a hash of the whole id, so two ids never share a name.
+    An id that is already a safe file name (lower case, not a Windows device name) is
+    used as it is; any other gets a readable part and a hash of the whole id, so two ids
+    never share a name, even where file names ignore case.  So does the id of a
+    response of ``several`` images (numbered ``-0``, ``-1``, ...): ``otter-1.png`` is the
+    request ``otter-1``'s, never the second image of the request ``otter``.
     """
-    if _SAFE_STEM.fullmatch(custom_id) and not custom_id.endswith("."):
+    if (
+        not several
+        and _SAFE_STEM.fullmatch(custom_id)
+        and not custom_id.endswith(".")
+        # Ids differing only in case share a file where names ignore case (macOS, Windows).
+        and custom_id == custom_id.lower()
+        and not _DEVICE_NAME.fullmatch(custom_id)
+    ):
         return custom_id
     readable = re.sub(r"[^A-Za-z0-9._-]+", "-", custom_id).strip("-.")[:40] or "request"
     digest = hashlib.sha256(custom_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    return f"{readable}-{digest}"
+    stem = f"{readable}-{digest}"
+    return f"_{stem}" if _DEVICE_NAME.fullmatch(stem) else stem
 
 
 def read_requests(path: Union[str, os.PathLike[str]]) -> Iterator[JobRequest]:
@@ -123,8 +136,20 @@ def read_requests(path: Union[str, os.PathLike[str]]) -> Iterator[JobRequest]:
         yield from job_requests(_numbered_lines(lines, source))
 
 
-def _numbered_lines(lines: Iterable[bytes], source: Path) -> Iterator[tuple[str, Any]]:
-    for number, raw in enumerate(lines, 1):
+def _bounded_lines(lines: IO[bytes]) -> Iterator[bytes]:
+    """The lines of ``lines``, each read at most ``MAX_LINE_BYTES + 1`` bytes at a time
+    (an overlong line is refused without being held whole)."""
+    while True:
+        raw = lines.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        yield raw
+        if len(raw) > MAX_LINE_BYTES:
+            return
+
+
+def _numbered_lines(lines: IO[bytes], source: Path) -> Iterator[tuple[str, Any]]:
+    for number, raw in enumerate(_bounded_lines(lines), 1):
         where = f"{source.name} line {number}"
         if len(raw) > MAX_LINE_BYTES:
             raise ApiValueError(f"{where}: longer than {MAX_LINE_BYTES} bytes")
@@ -199,6 +224,15 @@ def _request_from(
     if "stream" in body:
         raise ApiValueError(f"{where}: stream: a job saves whole images; leave stream out")
     _check_fields(operation, body, where)
+    try:  # what the job file stores and the id is derived from
+        canonical(body).encode("utf-8")
+        (custom_id or "").encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiValueError(
+            f"{where}: not valid Unicode (a lone surrogate such as \\ud800 in custom_id or a field)"
+        ) from None
+    except (TypeError, ValueError) as e:
+        raise ApiTypeError(f"{where}: the request is not JSON data ({e})") from None
     return JobRequest(custom_id or "", operation, body)
 
 

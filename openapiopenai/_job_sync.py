@@ -72,6 +72,8 @@ class SyncRunner:
         self._all_done = threading.Event()
         self._busy: set[str] = set()
         self._errors: list[BaseException] = []
+        #: Sends of each request in this run (``max_attempts`` is per run).
+        self._sends: dict[str, int] = {}
 
     def run(self, ids: Sequence[str], *, should_stop: Callable[[], bool], grace: float) -> bool:
         """Send ``ids``; ``True`` if all were settled, ``False`` if stopped early.
@@ -94,7 +96,7 @@ class SyncRunner:
         interrupted: Optional[BaseException] = None
         try:
             while not self._all_done.wait(0.2):
-                if should_stop():
+                if should_stop() or self.stop.is_set():
                     break
         except BaseException as e:  # KeyboardInterrupt: stop submitting, then settle
             interrupted = e
@@ -154,6 +156,8 @@ class SyncRunner:
         request = JobRequest(stored.id, stored.operation, stored.body)
         self.store.mark_in_flight(request_id)
         self.on_change(request_id, "in_flight", "")
+        with self._remaining_lock:
+            sends = self._sends[request_id] = self._sends.get(request_id, 0) + 1
         try:
             info = send(self.api, request, self.base_dir, _retries=0)
         except ApiTransportError as e:
@@ -162,18 +166,25 @@ class SyncRunner:
                 self.on_change(request_id, "unknown", str(e))
                 return True
             self.pacer.backoff()
-            return self._again(request_id, stored.attempts + 1, str(e))
+            return self._again(request_id, sends, str(e))
         except (ApiValueError, ApiTypeError, OSError) as e:
             self.store.mark_failed(request_id, f"not sent: {e}", retriable=False)
             self.on_change(request_id, "failed", str(e))
             return True
         except ApiException as e:
+            if e.status == 429 and e.code == "insufficient_quota":
+                # Every other request would get the same answer until the quota is
+                # raised: stop sending; this one is retriable on a later run.
+                self.stop.set()
+                self.store.mark_failed(request_id, str(e), retriable=True)
+                self.on_change(request_id, "failed", f"{e} (the job stops: run it again later)")
+                return True
             if e.status in RETRIABLE_STATUSES:
                 if e.status == 429:
                     self.pacer.throttled(e.headers)
                 else:
                     self.pacer.backoff()
-                return self._again(request_id, stored.attempts + 1, str(e))
+                return self._again(request_id, sends, str(e))
             self.store.mark_failed(request_id, str(e), retriable=False)
             self.on_change(request_id, "failed", str(e))
             return True

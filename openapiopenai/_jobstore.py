@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Optional
 
-from openapiopenai.exceptions import OpenApiException
+from openapiopenai.exceptions import ApiValueError, OpenApiException
 
 __all__ = [
     "JOB_FILE",
@@ -271,7 +271,7 @@ class JobStore:
                 ).fetchone()
                 if found is not None:
                     if found["operation"] != operation or found["body"] != text:
-                        raise OpenApiException(
+                        raise ApiValueError(
                             f"custom_id {request_id!r}: the job already has a different "
                             "request under this id; give the new request another custom_id"
                         )
@@ -469,14 +469,30 @@ class JobStore:
 
     # -- batches ------------------------------------------------------------------
 
-    def add_batch(self, batch_id: str, input_file_id: str, status: str) -> None:
+    def add_batch(
+        self, batch_id: str, input_file_id: str, status: str, *, mark: Optional[str] = None
+    ) -> list[str]:
+        """Record a batch (again is a no-op), and move the requests in flight under
+        ``mark`` to it, in the same transaction; returns the ids moved."""
         now = time.time()
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO batches (id, input_file_id, status, created, updated)"
+                "INSERT OR IGNORE INTO batches (id, input_file_id, status, created, updated)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (batch_id, input_file_id, status, now, now),
             )
+            if mark is None:
+                return []
+            rows = db.execute(
+                "SELECT id FROM requests WHERE batch_id = ? AND state = 'in_flight' ORDER BY seq",
+                (mark,),
+            ).fetchall()
+            db.execute(
+                "UPDATE requests SET batch_id = ?, updated = ? WHERE batch_id = ?"
+                " AND state = 'in_flight'",
+                (batch_id, now, mark),
+            )
+        return [row["id"] for row in rows]
 
     def update_batch(
         self,

@@ -332,6 +332,11 @@ class ImageJob:
                 )
             job_mode: Mode = "batch" if (mode or recorded) == "batch" else "sync"
             if requests is not None:
+                if job_mode == "batch":
+                    from openapiopenai._job_batch import check_batchable
+
+                    for request in requests:
+                        check_batchable(request.custom_id, request.operation, request.body)
                 store.add_requests((r.custom_id, r.operation, r.body) for r in requests)
             store.set_meta("mode", job_mode)
             store.set_meta("base_dir", str(self.base_dir))
@@ -483,6 +488,7 @@ class _Reporter:
         self._lines = False
         self._display: Any = None
         self._last_draw = 0.0
+        self._stale = False
         if callable(progress):
             self._callback = progress
         elif progress is None:
@@ -495,19 +501,27 @@ class _Reporter:
     def changed(self, custom_id: str, state: str, detail: str) -> None:
         with self._lock:
             progress = self._progress
-            progress.counts = self._store.counts()
+            # Counted one by one, and counts read only to show them: a scan of the job
+            # file per state change made a job's bookkeeping quadratic in its size.
             if state == "done":
-                progress.images = self._store.images_done()
+                progress.images += len(self._store.get(custom_id).files)
                 progress.done_this_run += 1
             progress.last_id, progress.last_state, progress.last_detail = custom_id, state, detail
+            now = time.monotonic()
+            draw = (self._live or self._display is not None) and now - self._last_draw >= 0.1
+            line = self._lines and state != "in_flight"
+            if self._callback is None and not line and not draw:
+                self._stale = True
+                return
+            progress.counts = self._store.counts()
+            self._stale = False
             if self._callback is not None:
                 self._callback(progress)
-            if self._lines and state != "in_flight":
+            if line:
                 suffix = f": {detail}" if detail else ""
                 self._stream.write(f"{state} {custom_id}{suffix} ({progress.line()})\n")
                 self._stream.flush()
-            now = time.monotonic()
-            if (self._live or self._display is not None) and now - self._last_draw >= 0.1:
+            if draw:
                 self._last_draw = now
                 self._draw()
 
@@ -520,6 +534,8 @@ class _Reporter:
 
     def close(self) -> None:
         with self._lock:
+            if self._stale:
+                self._progress.counts = self._store.counts()
             if self._live:
                 self._stream.write("\r\x1b[K" + self._progress.line() + "\n")
                 self._stream.flush()

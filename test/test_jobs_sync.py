@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import openapiopenai
+from openapiopenai._job_requests import file_stem
 from openapiopenai._jobstore import JOB_FILE, JobLock, JobStore
 from openapiopenai._pacing import Pacer, parse_reset
 from openapiopenai.jobs import ImageJob, JobLockedError, JobRequest
@@ -73,11 +74,13 @@ def test_url_images_downloaded_and_several_images_numbered(server, client, tmp_p
     requests = [JobRequest.generate({"prompt": "two otters", "n": 2, "size": "256x256"}, "pair")]
     summary = ImageJob(tmp_path, requests, api=client).run()
     assert summary.images == 2
-    assert (tmp_path / "pair-0.png").read_bytes().startswith(PNG_MAGIC)
-    assert (tmp_path / "pair-1.png").read_bytes().startswith(PNG_MAGIC)
+    stem = file_stem("pair", several=True)
+    assert stem.startswith("pair-") and stem != "pair"
+    assert (tmp_path / f"{stem}-0.png").read_bytes().startswith(PNG_MAGIC)
+    assert (tmp_path / f"{stem}-1.png").read_bytes().startswith(PNG_MAGIC)
     results = list(ImageJob(tmp_path).results())
     assert [r.custom_id for r in results] == ["pair"]
-    assert [p.name for p in results[0].paths] == ["pair-0.png", "pair-1.png"]
+    assert [p.name for p in results[0].paths] == [f"{stem}-0.png", f"{stem}-1.png"]
     assert results[0].request_id and results[0].read()[0].startswith(PNG_MAGIC)
 
 
