@@ -384,15 +384,6 @@ class JobStore:
                 [(batch_id, now, request_id) for request_id in request_ids],
             )
 
-    def assign_batch(self, request_ids: Sequence[str], batch_id: str) -> None:
-        """Replace the mark recorded before a batch was created by the batch's id."""
-        with self._transaction() as db:
-            now = time.time()
-            db.executemany(
-                "UPDATE requests SET batch_id = ?, updated = ? WHERE id = ?",
-                [(batch_id, now, request_id) for request_id in request_ids],
-            )
-
     def mark_saving(
         self,
         request_id: str,
