@@ -890,6 +890,8 @@ def _invalid_body_message(
 
 def _per_call_secrets(options: RequestOptions) -> list[str]:
     """Credentials passed for one call (``_request_auth``, or an auth header in ``_headers``)."""
+    if not options:
+        return []
     values = [str((options.get("_request_auth") or {}).get("value", ""))]
     values += [
         str(v) for k, v in (options.get("_headers") or {}).items() if k.lower() in _SECRET_HEADERS

@@ -465,6 +465,8 @@ class RESTClientObject:
         self._routes: dict[str, _Route] = {}
         self._timeout_source: object = object()
         self._timeout_cache = Timeout()
+        self._secrets_of: tuple[Any, ...] = ()
+        self._secrets: list[str] = []
 
     def _new_pool_manager(self) -> urllib3.PoolManager:
         cfg = self.configuration
@@ -620,13 +622,26 @@ class RESTClientObject:
             raise _translated(e, request_sent=tracker.complete) from e
         response = RESTResponse(resp)
         response.max_bytes = self.configuration.max_response_bytes
-        secrets = self.configuration.secrets()
+        secrets = self._current_secrets()
         if secrets:
-            _redact.register(self.configuration, secrets)  # kept out of logs too
             # What an exception will carry: an error's headers now, a success's reason
-            # (its headers are cleaned when an exception is built from it).
-            _redact.scrub_response(response, secrets, headers=not 200 <= resp.status <= 299)
+            # (its headers are cleaned when an exception is built from it).  A reason too
+            # short to hold a secret ("OK") needs no look.
+            failed = not 200 <= resp.status <= 299
+            if failed or len(resp.reason or "") >= _redact.MIN_SECRET:
+                _redact.scrub_response(response, secrets, headers=failed)
         return response
+
+    def _current_secrets(self) -> list[str]:
+        """The configuration's credentials, worked out again only when they change."""
+        cfg = self.configuration
+        source = (cfg.access_token, cfg.azure_api_key, cfg.password, cfg.proxy)
+        if source != self._secrets_of:
+            secrets = cfg.secrets()
+            if secrets:
+                _redact.register(cfg, secrets)  # kept out of logs too
+            self._secrets, self._secrets_of = secrets, source
+        return self._secrets
 
     def _encodable(self, headers: dict[str, str], body: Any, post_params: Any) -> RequestBody:
         """``body`` or ``post_params`` as bytes or byte chunks, ``Content-Length`` set."""

@@ -215,3 +215,24 @@ def test_no_log_record_of_any_logger_holds_a_key_signature_or_proxy_password(
         text = record.getMessage()
         for secret in (API_KEY, SIGNATURE, PROXY_PASSWORD):
             assert secret not in text, (record.name, text)
+
+
+def test_a_key_changed_after_the_first_call_is_redacted_too() -> None:
+    from openapiopenai.testing import ImagesServer
+
+    new_key = "sk-rotated-0123456789abcdefNEW"
+    with ImagesServer() as server:
+        config = openapiopenai.Configuration(host=server.url, access_token="sk-first-0123456789abc")
+        with openapiopenai.ApiClient(config) as client:
+            api = openapiopenai.ImagesApi(client)
+            api.create_image({"prompt": "an otter", "size": "256x256"})
+            config.access_token = new_key  # rotated while the client lives
+            echoed = {"error": {"message": f"bad key {new_key}", "type": "x", "code": new_key}}
+            server.respond_with(401, echoed, headers={"X-Echo": new_key})
+            try:
+                api.create_image({"prompt": "an otter", "size": "256x256"})
+            except openapiopenai.ApiException as e:
+                shown = f"{e} {e.body} {dict(e.headers or {})} {e.error}"
+            else:  # pragma: no cover - the server answers 401
+                raise AssertionError("no error")
+    assert new_key not in shown and "[redacted]" in shown
