@@ -14,16 +14,23 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 __all__ = ["add_commands"]
 
 _ENDPOINTS = ("/v1/images/generations", "/v1/images/edits")
 
 
-def add_commands(commands: Any, connection: argparse.ArgumentParser) -> None:
-    """Add ``files`` and ``batches`` to the ``commands`` subparsers."""
+def add_commands(
+    commands: Any,
+    connection: argparse.ArgumentParser,
+    configuration: Callable[[argparse.Namespace], Any],
+) -> None:
+    """Add ``files`` and ``batches`` to the ``commands`` subparsers (``connection``: the
+    parent parser of connection options; ``configuration(args)``: the context manager that
+    yields the client configuration)."""
     files = commands.add_parser("files", help="upload, list, inspect, download and delete files")
+    files.set_defaults(connect=configuration)
     ops = files.add_subparsers(dest="operation", required=True, metavar="OPERATION")
     upload = ops.add_parser("upload", parents=[connection], help="upload a file")
     upload.add_argument("file", metavar="FILE")
@@ -50,6 +57,7 @@ def add_commands(commands: Any, connection: argparse.ArgumentParser) -> None:
     delete.set_defaults(run=_file_delete)
 
     batches = commands.add_parser("batches", help="create, follow, cancel and collect batches")
+    batches.set_defaults(connect=configuration)
     ops = batches.add_subparsers(dest="operation", required=True, metavar="OPERATION")
     create = ops.add_parser("create", parents=[connection], help="start a batch")
     create.add_argument("input", metavar="FILE_ID_OR_JSONL", help="an uploaded file or a .jsonl")
@@ -85,10 +93,9 @@ def _apis(args: argparse.Namespace) -> Any:
     from openapiopenai.api.batch_api import BatchApi
     from openapiopenai.api.files_api import FilesApi
     from openapiopenai.api_client import ApiClient
-    from openapiopenai.cli import _configuration
 
     stack = ExitStack()
-    configuration = stack.enter_context(_configuration(args))
+    configuration = stack.enter_context(args.connect(args))
     client = stack.enter_context(ApiClient(configuration))
     return stack, FilesApi(client), BatchApi(client)
 

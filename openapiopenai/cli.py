@@ -150,7 +150,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
 
     from openapiopenai._cli_batch import add_commands
 
-    add_commands(commands, _connection_options())
+    add_commands(commands, _connection_options(), _configuration)
 
     from openapiopenai._cli_jobs import add_jobs_parser
 
