@@ -13,7 +13,7 @@ import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
 from openapiopenai._job_requests import file_stem
 from openapiopenai._results import decode_b64, extension_for, image_bytes
@@ -45,17 +45,11 @@ def partial_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.partial")
 
 
-class ReceivedImages:
-    """A response's images: their final names, URLs, and which are already in temp files."""
+class ReceivedImages(NamedTuple):
+    """A response's images: their final names, and the URL of each not yet downloaded."""
 
-    def __init__(self, names: list[str], urls: list[Optional[str]], written: list[bool]) -> None:
-        self.names = names
-        self.urls = urls
-        self.written = written
-
-    @property
-    def complete(self) -> bool:
-        return all(self.written)
+    names: list[str]
+    urls: list[Optional[str]]
 
 
 def receive(directory: Path, custom_id: str, response: ImagesResponse) -> ReceivedImages:
@@ -68,7 +62,6 @@ def receive(directory: Path, custom_id: str, response: ImagesResponse) -> Receiv
     stem = file_stem(custom_id, several=len(images) > 1)
     names: list[str] = []
     urls: list[Optional[str]] = []
-    written: list[bool] = []
     for index, image in enumerate(images):
         suffix = "" if len(images) == 1 else f"-{index}"
         b64_data = image._b64_data()
@@ -76,15 +69,13 @@ def receive(directory: Path, custom_id: str, response: ImagesResponse) -> Receiv
             extension = _SUFFIXES.get(response.output_format or "png", ".png")
             names.append(f"{stem}{suffix}{extension}")
             urls.append(image.url)
-            written.append(False)
             continue
         data = decode_b64(b64_data)
         name = f"{stem}{suffix}{extension_for(data, response.output_format)}"
         _write(partial_path(directory / name), data)
         names.append(name)
         urls.append(None)
-        written.append(True)
-    return ReceivedImages(names, urls, written)
+    return ReceivedImages(names, urls)
 
 
 def download_missing(
