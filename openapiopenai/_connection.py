@@ -8,7 +8,8 @@ is no body).  Nothing else changes: the bytes on the wire are the same.
 
 Their responses also skip every informational (1xx) response before the final one:
 http.client skips only ``100 Continue``, and would take a ``103 Early Hints`` for the
-answer (losing the real one).
+answer (losing the real one).  They read the header block without the email parser when it
+is plain ``Name: value`` lines (``_header_block``): the same message, a tenth of the time.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any, Optional
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError
+
+from ._header_block import read_header_block, skip_header_block
 
 __all__ = ["POOL_CLASSES_BY_SCHEME"]
 
@@ -68,33 +71,65 @@ class _CoalescingMixin:
 
 #: Informational responses skipped before the final one; more means a broken server.
 _MAX_INFORMATIONAL = 32
-#: As http.client bounds a header block.
-_MAX_HEADER_LINES = 100
 
 
 class _FinalResponse(http.client.HTTPResponse):
-    """An http.client response that skips every 1xx (but 101) and reads the final one."""
+    """An http.client response that skips every 1xx (but 101) and reads the final one.
+
+    Its header block is read by ``read_header_block`` (the same message, without the email
+    parser's cost in the common case); the rest of ``begin`` is http.client's.
+    """
 
     def _read_status(self) -> tuple[str, int, str]:
         for _ in range(_MAX_INFORMATIONAL):
             version, status, reason = super()._read_status()  # type: ignore[misc]
             if not 100 <= status <= 199 or status == 101:
                 return version, status, reason
-            _skip_header_block(self.fp)
+            skip_header_block(self.fp)
         raise http.client.HTTPException(
             f"more than {_MAX_INFORMATIONAL} informational (1xx) responses"
         )
 
+    def begin(self) -> None:
+        if self.headers is not None:
+            return  # already begun
+        version, status, reason = self._read_status()
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11  # any HTTP/1.x from 1.1 on
+        else:
+            raise http.client.UnknownProtocol(version)
+        self.headers = self.msg = read_header_block(self.fp)
+        if self.debuglevel > 0:
+            for name, value in self.headers.items():
+                print("header:", name + ":", value)
 
-def _skip_header_block(fp: Any) -> None:
-    """Read past the header lines of an informational response, up to its blank line."""
-    for _ in range(_MAX_HEADER_LINES + 1):
-        line = fp.readline(http.client._MAXLINE + 1)  # type: ignore[attr-defined]
-        if len(line) > http.client._MAXLINE:  # type: ignore[attr-defined]
-            raise http.client.LineTooLong("header line")
-        if line in (b"\r\n", b"\n", b""):
-            return
-    raise http.client.HTTPException(f"got more than {_MAX_HEADER_LINES} headers")
+        coding = self.headers.get("transfer-encoding")
+        self.chunked = coding is not None and coding.lower() == "chunked"
+        if self.chunked:
+            self.chunk_left = None
+        self.will_close = self._check_close()
+
+        # The length: Content-Length unless chunked (RFC 9112 6.3); none if unreadable or
+        # negative; zero where the status or method has no body.
+        self.length = None
+        length = self.headers.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                pass
+            else:
+                if self.length < 0:
+                    self.length = None
+        if status in (204, 304) or 100 <= status < 200 or self._method == "HEAD":
+            self.length = 0
+        # Neither chunked nor sized, on a connection kept open: the body runs to its close.
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
 
 
 class _HTTPConnection(_CoalescingMixin, HTTPConnection):
