@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, Optional, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Optional, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBytes, StrictInt, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, StrictBytes, StrictInt
 from urllib3 import HTTPHeaderDict
+
+from openapiopenai._dumped_as import DumpedAs
 
 __all__ = ["ApiResponse"]
 
 T = TypeVar("T")
+
+
+def _plain_headers(headers: Optional[Mapping[str, str]]) -> Optional[dict[str, str]]:
+    """Headers dump as a plain ``dict`` (they are held as urllib3's ``HTTPHeaderDict``)."""
+    return dict(headers) if headers is not None else None
+
 
 _FIELDS = frozenset({"status_code", "headers", "data", "raw_data", "retries"})
 _REQUIRED = frozenset({"status_code", "data", "raw_data"})
@@ -32,7 +40,9 @@ class ApiResponse(BaseModel, Generic[T]):
     model_config: ClassVar[ConfigDict] = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     status_code: StrictInt = Field(description="HTTP status code")
-    headers: Optional[Mapping[str, str]] = Field(None, description="HTTP headers")
+    headers: Annotated[
+        Optional[Mapping[str, str]], DumpedAs(_plain_headers, Optional[dict[str, str]])
+    ] = Field(None, description="HTTP headers")
     data: T = Field(description="Deserialized data given the data type")
     raw_data: StrictBytes = Field(description="Raw data (HTTP response body)", repr=False)
     retries: int = Field(0, description="Retries taken before this response", exclude=True)
@@ -82,10 +92,6 @@ class ApiResponse(BaseModel, Generic[T]):
         _set_extra(self, None)
         _set_private(self, None)
         return self
-
-    @field_serializer("headers")
-    def _plain_headers(self, headers: Optional[Mapping[str, str]]) -> Optional[dict[str, str]]:
-        return dict(headers) if headers is not None else None
 
     @property
     def request_id(self) -> Optional[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Annotated, Any, Optional, Union
 
-from pydantic import Field, field_serializer, field_validator
+from pydantic import Field, field_validator
 
+from openapiopenai._dumped_as import DumpedAs
 from openapiopenai._lazy_text import LazyText
 from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.exceptions import ApiResponseValidationError
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from openapiopenai.configuration import TimeoutValue
 
 __all__ = ["Image"]
+
+
+def _dumped_text(value: Any) -> Optional[str]:
+    """A ``b64_json`` not read yet dumps as its string."""
+    return value.text() if type(value) is LazyText else value
 
 
 class Image(ResponseModel):
@@ -34,7 +40,7 @@ class Image(ResponseModel):
     whole response body alive (a kept image of a ten-image response: 20 MB, not 2 MB).
     """
 
-    b64_json: Optional[str] = Field(
+    b64_json: Annotated[Optional[str], DumpedAs(_dumped_text, Optional[str])] = Field(
         default=None,
         description="The base64-encoded image, if `response_format` is `b64_json`.",
     )
@@ -65,10 +71,6 @@ class Image(ResponseModel):
     @classmethod
     def _read_b64_json(cls, value: Any) -> Any:
         return value.text() if type(value) is LazyText else value  # Image(**vars(image))
-
-    @field_serializer("b64_json")
-    def _serialize_b64_json(self, value: Any) -> Optional[str]:
-        return value.text() if type(value) is LazyText else value
 
     def _b64_data(self) -> Optional[Union[str, LazyText]]:
         """``b64_json`` as held: a ``str``, a :class:`LazyText` not read yet, or ``None``."""
