@@ -58,11 +58,16 @@ _KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
 _KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
 
 
-def _option_parameters() -> list[inspect.Parameter]:
-    """The per-call options, after the operation's own parameters (the generated ones)."""
+@functools.cache
+def _option_parameters(positional: bool) -> tuple[inspect.Parameter, ...]:
+    """The per-call options, after the operation's own parameters (the generated ones).
+
+    With ``positional`` false (the builder takes its own parameters by keyword only) the
+    options are keyword-only too.
+    """
     from openapiopenai.retry import Retry
 
-    return [
+    options = [
         inspect.Parameter("_request_timeout", _KEYWORD, default=None, annotation=TimeoutValue),
         inspect.Parameter(
             "_request_auth", _KEYWORD, default=None, annotation=Optional[Mapping[str, Any]]
@@ -81,6 +86,9 @@ def _option_parameters() -> list[inspect.Parameter]:
             "_extra_query", _KEYWORD_ONLY, default=None, annotation=Optional[Mapping[str, Any]]
         ),
     ]
+    if not positional:
+        options = [p.replace(kind=_KEYWORD_ONLY) for p in options]
+    return tuple(options)
 
 
 _OPTIONS_DOC = """\
@@ -113,9 +121,7 @@ def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, return
     # after a "*" or "*args" in the builder they can only be keywords.
     positional = not kinds & {inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_POSITIONAL}
     spill_at = len(own) - 1 if positional else sys.maxsize
-    options = _option_parameters()
-    if not positional:
-        options = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in options]
+    options = _option_parameters(positional)
     option_names = tuple(p.name for p in options if p.kind is _KEYWORD)
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -133,7 +139,7 @@ def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, return
         parameters=[*parameters, *options], return_annotation=return_annotation
     )
     call.__annotations__ = {
-        **{p.name: p.annotation for p in parameters[1:] + options},
+        **{p.name: p.annotation for p in [*parameters[1:], *options]},
         "return": return_annotation,
     }
     call.__name__ = build.__name__ + suffix
@@ -168,6 +174,8 @@ def _analysed(build: Callable[..., Any]) -> tuple[inspect.Signature, dict[str, A
 
 def _resolved_hints(build: Callable[..., Any]) -> dict[str, Any]:
     """The builder's annotations as objects where they resolve (strings otherwise)."""
+    if not any(isinstance(a, str) for a in build.__annotations__.values()):
+        return dict(build.__annotations__)  # objects already: nothing to evaluate
     try:
         return typing.get_type_hints(build)
     except Exception:  # a name only imported for type checkers: resolve one by one

@@ -6,7 +6,8 @@ the request; :func:`~openapiopenai.api._operation.operation` derives the
 ``*_stream`` styles from it.
 """
 
-from __future__ import annotations
+# Without ``from __future__ import annotations``: the builders' annotations are objects
+# when the class is made, so deriving the call styles evaluates no strings (a start-up cost).
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -275,7 +276,7 @@ def _references(image: Any, mask: Any) -> list[ImageRefParam]:
     return list(items)
 
 
-def _required_file(name: str, value: Any) -> FilePart:
+def _required_file(name: str, value: Any) -> "FilePart":
     from openapiopenai._multipart import file_part
 
     if value is None:
@@ -283,7 +284,7 @@ def _required_file(name: str, value: Any) -> FilePart:
     return file_part(name, value)
 
 
-def _image_parts(image: Any) -> list[FilePart]:
+def _image_parts(image: Any) -> "list[FilePart]":
     """One ``image`` part, or ``image[]`` parts for a list of images."""
     if not isinstance(image, list):
         return [_required_file("image", image)]
@@ -300,7 +301,7 @@ def _multipart_request(
     name: str,
     path: str,
     form: RequestModel,
-    files: list[FilePart],
+    files: "list[FilePart]",
     options: RequestOptions,
 ) -> ApiRequest[ImagesResponse]:
     from openapiopenai._multipart import MultipartBody
