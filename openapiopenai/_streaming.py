@@ -10,9 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union, cast
 
 from openapiopenai._redact import redact_bytes, redact_error, redact_text, scrub_response
 from openapiopenai.configuration import DEFAULT_MAX_EVENT_BYTES
@@ -31,8 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ImageStream", "ServerSentEvent", "event_class_for", "iter_sse"]
 
 
-@dataclass(frozen=True)
-class ServerSentEvent:
+class ServerSentEvent(NamedTuple):
     """One event of a ``text/event-stream``: its ``event`` name and joined ``data``."""
 
     event: Optional[str]
