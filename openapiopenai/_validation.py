@@ -59,14 +59,14 @@ _GPT_ONLY = (
     "stream",
     "input_fidelity",
 )
-_SIZE_PATTERN = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
+_SIZE_PATTERN = r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$"  # compiled by its first use
 
 
 def _gpt_image_2_size(size: str) -> Optional[str]:
     """Why ``size`` is not a valid gpt-image-2 resolution, or ``None`` if it is."""
     if size in _GPT_SIZES:
         return None
-    match = _SIZE_PATTERN.fullmatch(size)  # "$" would let a final "\n" through
+    match = re.fullmatch(_SIZE_PATTERN, size)  # "$" would let a final "\n" through
     if match is None:
         return "must be 'auto' or WIDTHxHEIGHT"
     width, height = int(match.group(1)), int(match.group(2))

@@ -661,9 +661,9 @@ class ApiClient:
                 data: Any = json.loads(response_text)
             except ValueError:
                 data = response_text
-        elif _JSON_TYPE.match(content_type):
+        elif re.match(_JSON_TYPE, content_type, re.IGNORECASE):
             data = "" if response_text == "" else json.loads(response_text)
-        elif _TEXT_TYPE.match(content_type):
+        elif re.match(_TEXT_TYPE, content_type, re.IGNORECASE):
             data = response_text
         else:
             raise ApiException(status=0, reason=f"Unsupported content type: {content_type}")
@@ -675,7 +675,7 @@ class ApiClient:
         if isinstance(klass, str):
             for prefix, pattern in _GENERIC_TYPES:
                 if klass.startswith(prefix):
-                    match = pattern.fullmatch(klass)
+                    match = re.fullmatch(pattern, klass)
                     if match is None:
                         raise ApiValueError(f"response_type: malformed {klass!r}")
                     if prefix == "List[":
@@ -954,12 +954,14 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-_JSON_TYPE = re.compile(r"^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)", re.IGNORECASE)
-_TEXT_TYPE = re.compile(r"^text/[a-z.+-]+\s*(;|$)", re.IGNORECASE)
+# Patterns of the generated ``deserialize`` path, compiled (by ``re``) on its first use:
+# a client that never takes that path does not pay for them at start-up.
+_JSON_TYPE = r"^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)"
+_TEXT_TYPE = r"^text/[a-z.+-]+\s*(;|$)"
 _GENERIC_TYPES = (
-    ("Optional[", re.compile(r"Optional\[(.*)]")),
-    ("List[", re.compile(r"List\[(.*)]")),
-    ("Dict[", re.compile(r"Dict\[([^,]*), (.*)]")),
+    ("Optional[", r"Optional\[(.*)]"),
+    ("List[", r"List\[(.*)]"),
+    ("Dict[", r"Dict\[([^,]*), (.*)]"),
 )
 _DELIMITERS = {"ssv": " ", "tsv": "\t", "pipes": "|", "csv": ","}
 
