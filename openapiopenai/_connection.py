@@ -22,7 +22,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError
 
-from ._header_block import read_header_block, skip_header_block
+from openapiopenai._header_block import read_header_block, skip_header_block
 
 __all__ = ["POOL_CLASSES_BY_SCHEME"]
 
