@@ -7,6 +7,7 @@ nowhere else.
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import math
@@ -420,6 +421,36 @@ def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
     )
 
 
+def _awaiting_response(error: BaseException) -> bool:
+    """Whether ``error`` happened while the response's status line was awaited.
+
+    By then the whole request had been handed to the socket: for a request without a
+    body (a GET), which has no last chunk to mark it as sent, this is how it is told
+    apart from a failure to connect (urllib3 reports both as ``ProxyError`` behind a
+    proxy).  The failure's own traceback says where it was raised.
+    """
+    todo: list[Optional[BaseException]] = [error]
+    seen: set[int] = set()
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        tb = e.__traceback__
+        while tb is not None:
+            # HTTPResponse.begin (any override of it) reads the status line of a response;
+            # not of a CONNECT's: http.client's _tunnel calls _read_status alone.
+            frame = tb.tb_frame
+            if frame.f_code.co_name == "begin" and isinstance(
+                frame.f_locals.get("self"), http.client.HTTPResponse
+            ):
+                return True
+            tb = tb.tb_next
+        todo += [e.__cause__, e.__context__, getattr(e, "original_error", None)]
+        todo += [a for a in e.args if isinstance(a, BaseException)]
+    return False
+
+
 #: How http.client reports a CONNECT the proxy answered with an error status.
 _TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
 
@@ -619,7 +650,8 @@ class RESTClientObject:
                 decode_content=True,
             )
         except _TRANSPORT_ERRORS as e:
-            raise _translated(e, request_sent=tracker.complete) from e
+            sent = tracker.complete or _awaiting_response(e)
+            raise _translated(e, request_sent=sent) from e
         response = RESTResponse(resp)
         response.max_bytes = self.configuration.max_response_bytes
         secrets = self._current_secrets()
