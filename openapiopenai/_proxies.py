@@ -16,6 +16,8 @@ which defaults to it).  Proxy credentials (``user:password@`` in the URL) are se
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import logging
 import os
@@ -30,7 +32,7 @@ from urllib3.util.url import parse_url
 
 from openapiopenai.exceptions import ApiValueError
 
-__all__ = ["EnvironmentProxies", "NoProxy", "split_proxy_auth"]
+__all__ = ["EnvironmentProxies", "NoProxy", "proxy_credentials", "split_proxy_auth"]
 
 logger = logging.getLogger("openapiopenai")
 
@@ -51,6 +53,39 @@ def split_proxy_auth(proxy: str) -> tuple[str, dict[str, str]]:
     user, _, password = userinfo.partition(":")
     auth = f"{unquote(user)}:{unquote(password)}"
     return f"{scheme}://{hostport}{slash}{path}", make_headers(proxy_basic_auth=auth)
+
+
+def proxy_credentials(
+    proxy: Optional[str], headers: Optional[Mapping[str, str]] = None
+) -> list[str]:
+    """Every form in which a proxy's credentials could be echoed back, to redact them.
+
+    The password of ``user:password@`` in ``proxy`` as written and percent-decoded, the
+    ``Proxy-Authorization`` value made of it, and each value of ``headers`` (the
+    configuration's ``proxy_headers``); a header value also without its scheme word
+    (``Basic``, ``Bearer``) and, for ``Basic``, the password it encodes.
+    """
+    found: list[str] = []
+    values = list(headers.values()) if headers else []
+    if proxy:
+        authority = proxy.partition("://")[2].partition("/")[0]
+        userinfo, at, _ = authority.rpartition("@")
+        password = userinfo.partition(":")[2]
+        if at and password:
+            found += [password, unquote(password)]
+        values += split_proxy_auth(proxy)[1].values()
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        scheme, _, token = value.strip().partition(" ")
+        found += [value, token.strip()]
+        if scheme.lower() == "basic":
+            try:
+                decoded = base64.b64decode(token.strip(), validate=True).decode("latin-1")
+            except (binascii.Error, ValueError):
+                continue
+            found.append(decoded.partition(":")[2])
+    return [s for s in dict.fromkeys(found) if s]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ __all__ = [
     "redact_headers",
     "redact_text",
     "register",
+    "scrub_message",
 ]
 
 REDACTED = "[redacted]"
@@ -109,6 +110,17 @@ def scrub_response(response: Any, secrets: Iterable[str], *, headers: bool = Tru
         shown = response.getheaders()
         if shown is not inner_headers:
             redact_headers(shown, usable)
+
+
+def scrub_message(error: BaseException, secrets: Iterable[str]) -> bool:
+    """Replace secrets in the message of ``error`` (an ``ApiException`` built without a
+    response), in place; whether there were any."""
+    message = getattr(error, "_message", None)
+    if not isinstance(message, str) or not contains_secret(message, secrets):
+        return False
+    error._message = redact_text(message, secrets)  # type: ignore[attr-defined]
+    error.args = (str(error),)
+    return True
 
 
 def redact_error(data: Any, secrets: Iterable[str]) -> Any:

@@ -368,7 +368,7 @@ class ApiClient:
     def _log_request(self, request: ApiRequest[Any], headers: Mapping[str, str]) -> None:
         # Values only for headers that never carry a credential: any other (a custom
         # "X-Api-Token" in _headers too) shows as [redacted].
-        secrets = [*self.configuration.secrets(), *_per_call_secrets(request.options)]
+        secrets = [*self._configured_secrets(), *_per_call_secrets(request.options)]
         shown = {
             name: value
             if name.lower() in _SHOWN_HEADERS and not any(s and s in value for s in secrets)
@@ -472,11 +472,16 @@ class ApiClient:
 
     def _secrets(self, options: Optional[RequestOptions] = None) -> list[str]:
         """The configured credentials and those given for this call."""
-        return [*self.configuration.secrets(), *_per_call_secrets(options or {})]
+        return [*self._configured_secrets(), *_per_call_secrets(options or {})]
+
+    def _configured_secrets(self) -> list[str]:
+        """The configuration's credentials and those of the environment's proxies."""
+        current = getattr(self.rest_client, "_current_secrets", None)  # a stand-in may lack it
+        return current() if current is not None else self.configuration.secrets()
 
     def _redact(self, body: bytes) -> bytes:
         """``body`` with any configured secret replaced (for text shown to people)."""
-        return _redact.redact_bytes(body, self.configuration.secrets())
+        return _redact.redact_bytes(body, self._configured_secrets())
 
     # -- the generated call path: param_serialize -> call_api -> response_deserialize -----
 

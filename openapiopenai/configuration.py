@@ -392,11 +392,17 @@ class Configuration:
         )
 
     def secrets(self) -> list[str]:
-        """The credentials this configuration holds (to keep them out of text we show)."""
-        proxy_password = _proxy_password(self.proxy)
-        return [
-            s for s in (self.access_token, self.azure_api_key, self.password, proxy_password) if s
-        ]
+        """The credentials this configuration holds (to keep them out of text we show).
+
+        The proxy's too: its password (see ``_proxies.proxy_credentials``) and the values
+        of ``proxy_headers``.
+        """
+        found = [s for s in (self.access_token, self.azure_api_key, self.password) if s]
+        if self.proxy or self.proxy_headers:
+            from openapiopenai._proxies import proxy_credentials
+
+            found += proxy_credentials(self.proxy, self.proxy_headers)
+        return found
 
     # -- authentication -------------------------------------------------------
 

@@ -37,7 +37,12 @@ from urllib3.util.url import parse_url
 
 from openapiopenai import _redact
 from openapiopenai._connection import POOL_CLASSES_BY_SCHEME
-from openapiopenai._proxies import EnvironmentProxies, NoProxy, split_proxy_auth
+from openapiopenai._proxies import (
+    EnvironmentProxies,
+    NoProxy,
+    proxy_credentials,
+    split_proxy_auth,
+)
 from openapiopenai.configuration import (
     DEFAULT_MAX_RESPONSE_BYTES,
     Configuration,
@@ -496,8 +501,8 @@ class RESTClientObject:
         self._routes: dict[str, _Route] = {}
         self._timeout_source: object = object()
         self._timeout_cache = Timeout()
-        self._secrets_of: tuple[Any, ...] = ()
         self._secrets: list[str] = []
+        self._current_secrets()  # registered for the log filter before the first request
 
     def _new_pool_manager(self) -> urllib3.PoolManager:
         cfg = self.configuration
@@ -523,6 +528,10 @@ class RESTClientObject:
         self._proxy_managers = {}
         env = EnvironmentProxies.from_environ() if getattr(cfg, "trust_env", True) else None
         self._env_proxies: Optional[EnvironmentProxies] = None if cfg.proxy else env
+        # The environment's proxy passwords: redacted as the configuration's own are.
+        env_proxies = (env.http, env.https) if env is not None and not cfg.proxy else ()
+        self._env_secrets = [s for p in env_proxies if p for s in proxy_credentials(p)]
+        self._secrets_of: tuple[Any, ...] = ()  # worked out again (see _current_secrets)
         # Hosts reached directly: the configuration's no_proxy (the generated client's
         # attribute) if set, else the environment's NO_PROXY, for a configured proxy too.
         no_proxy = getattr(cfg, "no_proxy", None)
@@ -651,7 +660,12 @@ class RESTClientObject:
             )
         except _TRANSPORT_ERRORS as e:
             sent = tracker.complete or _awaiting_response(e)
-            raise _translated(e, request_sent=sent) from e
+            error = _translated(e, request_sent=sent)
+            # A proxy's reason phrase (a CONNECT refused) may echo its credentials: then
+            # urllib3's error, which holds them, is not chained.
+            if _redact.scrub_message(error, self._current_secrets()):
+                raise error from None
+            raise error from e
         response = RESTResponse(resp)
         response.max_bytes = self.configuration.max_response_bytes
         secrets = self._current_secrets()
@@ -665,13 +679,23 @@ class RESTClientObject:
         return response
 
     def _current_secrets(self) -> list[str]:
-        """The configuration's credentials, worked out again only when they change."""
+        """The credentials of the configuration and of the environment's proxies.
+
+        Worked out again only when the configuration's change.
+        """
         cfg = self.configuration
-        source = (cfg.access_token, cfg.azure_api_key, cfg.password, cfg.proxy)
+        headers = cfg.proxy_headers
+        source = (
+            cfg.access_token,
+            cfg.azure_api_key,
+            cfg.password,
+            cfg.proxy,
+            tuple(headers.items()) if headers else None,
+        )
         if source != self._secrets_of:
-            secrets = cfg.secrets()
+            secrets = [*cfg.secrets(), *self._env_secrets]
             if secrets:
-                _redact.register(cfg, secrets)  # kept out of logs too
+                _redact.register(self, secrets)  # kept out of logs too
             self._secrets, self._secrets_of = secrets, source
         return self._secrets
 
