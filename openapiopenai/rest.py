@@ -7,14 +7,17 @@ nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import json
 import math
 import os
 import re
+import socket
 import ssl
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Optional, TypeVar, Union
 from urllib.parse import urlencode
@@ -162,6 +165,11 @@ class RESTResponse(io.IOBase):
     (cached) and releases the connection, ``read(amt)`` reads part of it, ``.data`` is
     the body (read on first access), ``.json()`` parses it, :meth:`stream` iterates it.
     Transport failures while reading raise this package's exceptions.
+
+    Reads hold a lock: :meth:`abort` (``ApiClient.close()``), or :meth:`close` from another
+    thread, shuts the socket down to wake a read blocked on it, then closes the
+    connection once the read has let go; every read after that raises
+    ``ApiConnectionError``.
     """
 
     def __init__(self, resp: urllib3.BaseHTTPResponse) -> None:
@@ -169,6 +177,8 @@ class RESTResponse(io.IOBase):
         self.status: int = resp.status
         self.reason: Optional[str] = resp.reason
         self._data: Optional[bytes] = None
+        self._lock = threading.RLock()  # held while the body is read (see abort())
+        self._aborted = False
 
     #: The most decoded bytes :meth:`read` takes (``Configuration.max_response_bytes``).
     max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
@@ -196,12 +206,15 @@ class RESTResponse(io.IOBase):
         if self._data is None:
             success = 200 <= self.status <= 299
             limit = self.max_bytes if success else min(self.max_bytes, ERROR_BODY_LIMIT)
-            try:
-                data, complete = _read_capped(self.response, limit, whole=success)
-            except _TRANSPORT_ERRORS as e:
-                raise _translated(e, request_sent=True) from e
-            finally:
-                self.response.release_conn()
+            with self._lock:
+                self._check_open()
+                try:
+                    data, complete = _read_capped(self.response, limit, whole=success)
+                except Exception as e:
+                    raise self._read_error(e) from e
+                finally:
+                    self.response.release_conn()
+                self._check_open()  # closed meanwhile: what was read may be cut short
             if not complete and success:
                 raise self._too_large()  # ApiClient cleans its headers of secrets
             if not data:  # built from bytes (urllib3.HTTPResponse(body=b"...")): its .data
@@ -210,10 +223,13 @@ class RESTResponse(io.IOBase):
         return self._data  # type: ignore[return-value]
 
     def _read_part(self, size: int) -> bytes:
-        try:
-            chunk = self.response.read(size)
-        except _TRANSPORT_ERRORS as e:
-            raise _translated(e, request_sent=True) from e
+        with self._lock:
+            self._check_open()
+            try:
+                chunk = self.response.read(size)
+            except Exception as e:
+                raise self._read_error(e) from e
+            self._check_open()
         if chunk is None:  # built from bytes
             self.read()
             return b""
@@ -255,33 +271,83 @@ class RESTResponse(io.IOBase):
         """
         try:
             while True:
-                try:
-                    chunk = self.response.read1(chunk_size)
-                except _TRANSPORT_ERRORS as e:
-                    raise _translated(e, request_sent=True) from e
+                with self._lock:
+                    self._check_open()
+                    try:
+                        chunk = self.response.read1(chunk_size)
+                    except Exception as e:
+                        raise self._read_error(e) from e
+                    self._check_open()
                 if not chunk:
                     break
                 yield chunk
         finally:
             self.release()
 
+    def _check_open(self) -> None:
+        """Raise if the response was aborted (closing it, if the aborter could not)."""
+        if self._aborted:
+            self.response.close()
+            raise ApiConnectionError(
+                "the response was closed (ApiClient.close(), or close() from another"
+                " thread) before its body was read to the end",
+                request_sent=True,
+                transient=False,
+            )
+
+    def _read_error(self, error: Exception) -> Exception:
+        """What to raise for ``error`` from a read: ours for a transport error."""
+        self._check_open()  # an aborted read fails however the socket layer put it
+        if isinstance(error, _TRANSPORT_ERRORS):
+            return _translated(error, request_sent=True)
+        return error
+
     def release(self) -> None:
         """Give the connection back to the pool, or drop it if much of the body is unread."""
-        if self._data is None:
-            if _small_remaining(self.response):
-                self.response.drain_conn()
-            else:
-                # Reading megabytes nobody wants costs more than a new connection.
+        with self._lock:
+            if self._aborted:
                 self.response.close()
-        self.response.release_conn()
+            elif self._data is None:
+                if _small_remaining(self.response):
+                    self.response.drain_conn()
+                else:
+                    # Reading megabytes nobody wants costs more than a new connection.
+                    self.response.close()
+            self.response.release_conn()
 
     def close(self) -> None:
-        """Release the connection and close the response."""
+        """Release the connection and close the response (from any thread)."""
         if self.closed:
             return
+        if not self._lock.acquire(blocking=False):
+            self.abort()  # another thread is reading: wake it rather than wait for data
+        else:
+            self._lock.release()
         self.release()
-        self.response.close()
+        with self._lock:
+            self.response.close()
         super().close()
+
+    def abort(self) -> None:
+        """Close the connection now, even while another thread is reading the body.
+
+        The socket is shut down first, which ends a read blocked on it; the connection
+        is closed when that read has returned (at once if none is under way).  Reading
+        afterwards raises ``ApiConnectionError``.  A response already released (read to
+        its end) is left as it is.
+        """
+        conn = getattr(self.response, "connection", None)  # None: released, or from bytes
+        if conn is None or self._aborted:
+            return
+        self._aborted = True
+        _shut_down(conn, self.response)
+        if self._lock.acquire(timeout=_ABORT_WAIT):
+            try:
+                self.response.close()
+                self.response.release_conn()
+            finally:
+                self._lock.release()
+        # Else the reader closes it, on its way out (see _check_open()).
 
     def __enter__(self) -> RESTResponse:
         return self
@@ -301,6 +367,31 @@ class RESTResponse(io.IOBase):
     def headers(self) -> Mapping[str, str]:
         """The response headers (case-insensitive)."""
         return self.response.headers
+
+
+#: How long abort() waits for a read it woke to let go of the response.
+_ABORT_WAIT = 2.0
+
+
+def _shut_down(conn: Any, resp: Any) -> None:
+    """Shut down the socket of ``conn`` both ways: blocked reads return, the peer sees EOF.
+
+    The plain socket's own ``shutdown`` (not ``SSLSocket.shutdown``, which unwraps TLS
+    under a reader's feet); below a TLS-in-TLS transport, its socket.
+    """
+    sock = getattr(conn, "sock", None)
+    if sock is None:
+        # http.client hands the socket over to a response that ends the connection
+        # (Connection: close): it is the socket of the file the body is read from.
+        body_file = getattr(getattr(resp, "_fp", None), "fp", None)
+        sock = getattr(getattr(body_file, "raw", None), "_sock", None)
+    for _ in range(3):
+        if sock is None or isinstance(sock, socket.socket):
+            break
+        sock = getattr(sock, "socket", None)
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 #: How much of an error body is kept (an OpenAI error is a few hundred bytes).
@@ -429,10 +520,11 @@ def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
 def _awaiting_response(error: BaseException) -> bool:
     """Whether ``error`` happened while the response's status line was awaited.
 
-    By then the whole request had been handed to the socket: for a request without a
-    body (a GET), which has no last chunk to mark it as sent, this is how it is told
-    apart from a failure to connect (urllib3 reports both as ``ProxyError`` behind a
-    proxy).  The failure's own traceback says where it was raised.
+    For a request without a body (a GET), which has no last chunk to mark it as sent,
+    this is how it is told apart from a failure to connect (urllib3 reports both as
+    ``ProxyError`` behind a proxy): its head goes out just before the status line is
+    read (see ``_connection``), and a failure to send it is raised from there.  The
+    failure's own traceback says where it was raised.
     """
     todo: list[Optional[BaseException]] = [error]
     seen: set[int] = set()
@@ -499,6 +591,9 @@ class RESTClientObject:
         self.pool_manager: urllib3.PoolManager = self._new_pool_manager()
         # URL -> (proxy manager or None, pool key, pool context, request target); see _open().
         self._routes: dict[str, _Route] = {}
+        # Responses handed out whose body may still be read: close() aborts them.
+        self._live: weakref.WeakSet[RESTResponse] = weakref.WeakSet()
+        self._live_lock = threading.Lock()
         self._timeout_source: object = object()
         self._timeout_cache = Timeout()
         self._secrets: list[str] = []
@@ -569,6 +664,7 @@ class RESTClientObject:
                 if self._pid != os.getpid():
                     self.pool_manager = self._new_pool_manager()
                     self._routes = {}
+                    self._live, self._live_lock = weakref.WeakSet(), threading.Lock()
                     self._pid = os.getpid()
         return self.pool_manager
 
@@ -659,7 +755,10 @@ class RESTClientObject:
                 decode_content=True,
             )
         except _TRANSPORT_ERRORS as e:
-            sent = tracker.complete or _awaiting_response(e)
+            # A body's last chunk marks the request as sent (urllib3 swallows a reset while
+            # sending it, then fails reading the status line); a bodyless one has gone out
+            # when the status line is awaited.
+            sent = tracker.complete or (body is None and _awaiting_response(e))
             error = _translated(e, request_sent=sent)
             # A proxy's reason phrase (a CONNECT refused) may echo its credentials: then
             # urllib3's error, which holds them, is not chained.
@@ -668,6 +767,8 @@ class RESTClientObject:
             raise error from e
         response = RESTResponse(resp)
         response.max_bytes = self.configuration.max_response_bytes
+        with self._live_lock:
+            self._live.add(response)
         secrets = self._current_secrets()
         if secrets:
             # What an exception will carry: an error's headers now, a success's reason
@@ -738,10 +839,17 @@ class RESTClientObject:
         return self._timeout_cache
 
     def clear(self) -> None:
-        """Close every pooled connection (of the proxies' pools too)."""
+        """Close every connection: the pooled ones (of the proxies' pools too), and those
+        of responses still being read (see :meth:`RESTResponse.abort`)."""
         self._routes.clear()
         for manager in self._managers():
             manager.clear()  # the pools close as they leave (see _closing_pools)
+        # After the pools: a connection given back from now on is closed, not reused.
+        with self._live_lock:
+            live = list(self._live)
+            self._live = weakref.WeakSet()
+        for response in live:
+            response.abort()
 
     def _managers(self) -> list[urllib3.PoolManager]:
         managers = [self.pool_manager, self._direct, *self._proxy_managers.values()]

@@ -60,9 +60,9 @@ def test_a_forwarded_image_download_lost_after_it_was_sent_is_reported_as_sent(
     fault: str,
 ) -> None:
     with Origin() as cdn, Proxy(fault=fault) as proxy:
-        with _client("http://127.0.0.1:9/v1", proxy=proxy.url) as client:
-            with pytest.raises(exc.ApiConnectionError) as info:
-                download_image(cdn.url("/img.png"), client)
+        client = _client("http://127.0.0.1:9/v1", proxy=proxy.url)
+        with client, pytest.raises(exc.ApiConnectionError) as info:
+            download_image(cdn.url("/img.png"), client)
         _assert_sent(info.value)
         assert [r.method for r in proxy.requests()] == ["GET"]
         assert len(cdn.requests()) == (0 if fault == "before_forwarding" else 1)
@@ -74,9 +74,10 @@ def test_a_tunnelled_image_download_lost_after_it_was_sent_is_reported_as_sent(
 ) -> None:
     with Origin(tls=tls) as cdn:
         seen = Proxy(fault=fault, upstream_seen=lambda: len(cdn.requests()))
-        with seen as proxy, _client(cdn.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0])) as c:
-            with pytest.raises(exc.ApiConnectionError) as info:
-                download_image(cdn.url("/img.png"), c)
+        with seen as proxy:
+            client = _client(cdn.url("/v1"), proxy=proxy.url, ssl_ca_cert=str(tls[0]))
+            with client, pytest.raises(exc.ApiConnectionError) as info:
+                download_image(cdn.url("/img.png"), client)
     _assert_sent(info.value)
     assert [r.method for r in proxy.requests()] == ["CONNECT"]
     assert [r.method for r in cdn.requests()] == ["GET"]
@@ -87,8 +88,9 @@ def test_a_proxied_api_get_lost_after_it_was_sent_is_not_sent_again(
     images: ImagesServer, fault: str
 ) -> None:
     file_id = images.add_file(b"hello", "a.txt")
-    with Proxy(fault=fault) as proxy, _client(images.url, proxy=proxy.url) as client:
-        with pytest.raises(exc.ApiConnectionError) as info:
+    with Proxy(fault=fault) as proxy:
+        client = _client(images.url, proxy=proxy.url)
+        with client, pytest.raises(exc.ApiConnectionError) as info:
             FilesApi(client).retrieve_file(file_id)
     _assert_sent(info.value)
     assert len(proxy.requests()) == 1  # not retried: the rules of a POST
@@ -108,8 +110,9 @@ def test_a_get_answered_by_a_read_timeout_is_sent_and_not_sent_again() -> None:
     def silent(conn: socket.socket) -> None:
         conn.recv(1)  # until the client gives up
 
-    with raw_server(silent) as (url, requests), _client(url, timeout=(5.0, 0.3)) as client:
-        with pytest.raises(exc.ApiTimeoutError) as info:
+    with raw_server(silent) as (url, requests):
+        client = _client(url, timeout=(5.0, 0.3))
+        with client, pytest.raises(exc.ApiTimeoutError) as info:
             FilesApi(client).retrieve_file("file-1")
     assert info.value.phase == "read" and info.value.request_sent is True
     assert len(requests) == 1
@@ -136,9 +139,9 @@ def test_a_tunnel_the_proxy_drops_while_opening_is_not_sent(tls: tuple[Path, Pat
 
     with Origin(tls=tls) as cdn, raw_server(close_on_connect) as (proxy_url, requests):
         proxy = proxy_url.rsplit("/", 1)[0]
-        with _client(cdn.url("/v1"), proxy=proxy, ssl_ca_cert=str(tls[0])) as client:
-            with pytest.raises(exc.ApiConnectionError) as info:
-                download_image(cdn.url("/img.png"), client)
+        client = _client(cdn.url("/v1"), proxy=proxy, ssl_ca_cert=str(tls[0]))
+        with client, pytest.raises(exc.ApiConnectionError) as info:
+            download_image(cdn.url("/img.png"), client)
     assert info.value.request_sent is False
     assert [r.split(b" ", 1)[0] for r in requests] == [b"CONNECT"]
     assert cdn.requests() == []
