@@ -161,7 +161,9 @@ class ApiClient:
         self.close()
 
     def close(self) -> None:
-        """Close the pooled connections (the client can still be used afterwards)."""
+        """Close the pooled connections, and those of responses still being read (an open
+        stream: reading it then raises ``ApiConnectionError``); the client can still be
+        used afterwards."""
         self.rest_client.clear()
 
     @classmethod
