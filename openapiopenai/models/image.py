@@ -10,13 +10,12 @@ from pydantic import Field, field_validator
 
 from openapiopenai._dumped_as import DumpedAs
 from openapiopenai._lazy_text import LazyText
-from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, ImageClient, PathArg
 from openapiopenai.exceptions import ApiResponseValidationError
 from openapiopenai.models._base import ResponseModel
 
 if TYPE_CHECKING:
     from openapiopenai._display import FullImage
-    from openapiopenai.api_client import ApiClient
     from openapiopenai.configuration import TimeoutValue
 
 __all__ = ["Image"]
@@ -80,7 +79,7 @@ class Image(ResponseModel):
     def to_bytes(
         self,
         *,
-        client: Optional[ApiClient] = None,
+        client: Optional[ImageClient] = None,
         timeout: TimeoutValue = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> bytes:
@@ -99,7 +98,7 @@ class Image(ResponseModel):
         self,
         path: PathArg,
         *,
-        client: Optional[ApiClient] = None,
+        client: Optional[ImageClient] = None,
         timeout: TimeoutValue = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> Path:

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Literal, Optional, Union
 from pydantic import Field
 
 from openapiopenai import _lazy_text as lazy_text
-from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, ImageClient, PathArg
 from openapiopenai.models._base import ResponseModel
 from openapiopenai.models._fields import empty_list
 from openapiopenai.models.image import Image
 from openapiopenai.models.image_gen_usage import ImageGenUsage
 
 if TYPE_CHECKING:
-    from openapiopenai.api_client import ApiClient
     from openapiopenai.configuration import TimeoutValue
 
 __all__ = ["ImagesResponse"]
@@ -90,7 +89,7 @@ class ImagesResponse(ResponseModel):
         prefix: str = "image",
         *,
         overwrite: bool = False,
-        client: Optional[ApiClient] = None,
+        client: Optional[ImageClient] = None,
         timeout: TimeoutValue = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> list[Path]:
@@ -113,7 +112,7 @@ class ImagesResponse(ResponseModel):
             max_bytes=max_bytes,
         )
 
-    def _bind_client(self, client: ApiClient) -> None:
+    def _bind_client(self, client: ImageClient) -> None:
         super()._bind_client(client)
         for image in self.data:
             image._bind_client(client)
