@@ -29,7 +29,7 @@ from openapiopenai.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from openapiopenai._results import ImageClient
+    from openapiopenai._image_client import ImageClient
     from openapiopenai.api_client import ApiClient
     from openapiopenai.configuration import TimeoutValue
     from openapiopenai.rest import RESTResponse

@@ -6,8 +6,8 @@ came from (bound by the client after parsing).  A saved file's extension is the 
 format the bytes really are (PNG, JPEG, WebP, GIF), whatever was asked for.
 
 This module serves the models, below the client layer: it names an image and its client
-by what it reads of them (:class:`HeldImage`, :class:`ImageClient`), and hands a download
-to ``openapiopenai._download``.
+by what it reads of them (:class:`HeldImage`, ``ImageClient``), and hands a download to
+``openapiopenai._download``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Optional, Protocol, Union
 
 from openapiopenai import _base64
 from openapiopenai._file_types import check_path_text, sniff_image_type
@@ -26,12 +26,12 @@ from openapiopenai._lazy_text import LazyText
 from openapiopenai.exceptions import ApiResponseValidationError, ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
+    from openapiopenai._image_client import ImageClient
     from openapiopenai.configuration import TimeoutValue
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "HeldImage",
-    "ImageClient",
     "PathArg",
     "decode_b64",
     "extension_for",
@@ -50,16 +50,6 @@ PathArg = Union[str, "os.PathLike[str]"]
 _SUFFIXES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg", ".webp": ".webp", ".gif": ".gif"}
 _UNKNOWN = ".bin"
 _O_BINARY = getattr(os, "O_BINARY", 0)
-
-
-class ImageClient(Protocol):
-    """The client a response is bound to and its ``url`` images downloaded through.
-
-    An ``ApiClient``: the models keep the binding it shares with them; the download
-    (``openapiopenai._download``) takes the rest of it.
-    """
-
-    _model_binding: Optional[dict[str, Any]]
 
 
 class HeldImage(Protocol):

@@ -11,7 +11,7 @@ from typing_extensions import Self
 from openapiopenai._wire_text import first_unencodable
 
 if TYPE_CHECKING:
-    from openapiopenai._results import ImageClient
+    from openapiopenai._image_client import ImageClient
 
 __all__ = ["OpenApiModel", "RequestModel", "ResponseModel"]
 

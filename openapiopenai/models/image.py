@@ -10,12 +10,13 @@ from pydantic import Field, field_validator
 
 from openapiopenai._dumped_as import DumpedAs
 from openapiopenai._lazy_text import LazyText
-from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, ImageClient, PathArg
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.exceptions import ApiResponseValidationError
 from openapiopenai.models._base import ResponseModel
 
 if TYPE_CHECKING:
     from openapiopenai._display import FullImage
+    from openapiopenai._image_client import ImageClient
     from openapiopenai.configuration import TimeoutValue
 
 __all__ = ["Image"]

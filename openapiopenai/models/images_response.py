@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Literal, Optional, Union
 from pydantic import Field
 
 from openapiopenai import _lazy_text as lazy_text
-from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, ImageClient, PathArg
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.models._base import ResponseModel
 from openapiopenai.models._fields import empty_list
 from openapiopenai.models.image import Image
 from openapiopenai.models.image_gen_usage import ImageGenUsage
 
 if TYPE_CHECKING:
+    from openapiopenai._image_client import ImageClient
     from openapiopenai.configuration import TimeoutValue
 
 __all__ = ["ImagesResponse"]
