@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
+from collections.abc import Iterator, Sequence, Sized
+from typing import Any, NamedTuple, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
 from openapiopenai import _base64
@@ -25,12 +25,6 @@ from openapiopenai._file_types import sniff_image_type
 from openapiopenai._lazy_text import LazyText
 from openapiopenai._results import decode_b64
 from openapiopenai.exceptions import ApiResponseValidationError
-
-if TYPE_CHECKING:
-    from openapiopenai.batch import BatchResults
-    from openapiopenai.models.image import Image
-    from openapiopenai.models.image_stream_event import ImageStreamEvent
-    from openapiopenai.models.images_response import ImagesResponse
 
 __all__ = [
     "INLINE_LIMIT",
@@ -66,6 +60,62 @@ _ERROR_STYLE = "padding:8px;border:1px solid #d33;border-radius:4px;color:#a00"
 # IPython shows these two from _repr_png_/_repr_jpeg_; other formats go through HTML.
 _IPYTHON_IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 _B64 = Union[str, LazyText]
+
+
+# What is shown, as this module reads it: the models and the batch results call in here,
+# so it names only the attributes it reads, not their classes.
+
+
+class _Image(Protocol):
+    """An image (``models.Image``): its URL, revised prompt and base64 as held."""
+
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def revised_prompt(self) -> Optional[str]: ...
+    def _b64_data(self) -> Optional[_B64]: ...
+
+
+class _Response(Protocol):
+    """An operation's images (``models.ImagesResponse``) and the facts of its header."""
+
+    @property
+    def data(self) -> Sequence[_Image]: ...
+    @property
+    def size(self) -> Optional[str]: ...
+    @property
+    def quality(self) -> Optional[str]: ...
+    @property
+    def output_format(self) -> Optional[str]: ...
+
+
+class _Event(Protocol):
+    """A streamed event (``models.ImageStreamEvent``): its type and image."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def b64_json(self) -> Optional[str]: ...
+
+
+class _Result(Protocol):
+    """One item of a batch (``batch.BatchResult``): its value or its error."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def value(self) -> Any: ...
+    @property
+    def error(self) -> Optional[Exception]: ...
+
+
+class _Results(Protocol):
+    """A batch's results in input order (``batch.BatchResults``) and its failures."""
+
+    @property
+    def errors(self) -> Sized: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[_Result]: ...
 
 
 class Shown(NamedTuple):
@@ -196,13 +246,13 @@ def _not_inlined(b64_json: _B64, name: str) -> str:
 # --- images and responses -------------------------------------------------------------
 
 
-def image_inline(image: Image, content_type: str) -> Optional[bytes]:
+def image_inline(image: _Image, content_type: str) -> Optional[bytes]:
     """What a PNG/JPEG display of ``image`` shows if it is in ``content_type``, else ``None``."""
     picture = shown(image._b64_data())
     return picture.data if picture is not None and picture.content_type == content_type else None
 
 
-def image_html(image: Image) -> Optional[str]:
+def image_html(image: _Image) -> Optional[str]:
     """One image as a captioned ``<figure>``; ``None`` where PNG/JPEG display covers it."""
     picture = shown(image._b64_data())
     if picture is not None and picture.content_type in _IPYTHON_IMAGE_TYPES:
@@ -210,7 +260,7 @@ def image_html(image: Image) -> Optional[str]:
     return _figure(image, 0, "image")
 
 
-def response_html(response: ImagesResponse) -> str:
+def response_html(response: _Response) -> str:
     """The images of ``response`` in a grid, each captioned with its revised prompt."""
     count = len(response.data)
     facts = [f"{count} image" + ("" if count == 1 else "s")]
@@ -222,7 +272,7 @@ def response_html(response: ImagesResponse) -> str:
     return f'{header}<div class="openapiopenai-images" style="{_GRID_STYLE}">{figures}</div>'
 
 
-def _figure(image: Image, index: int, name: str, caption: Optional[str] = None) -> str:
+def _figure(image: _Image, index: int, name: str, caption: Optional[str] = None) -> str:
     caption = caption if caption is not None else image.revised_prompt
     alt = html.escape(caption if caption else f"image {index}", quote=True)
     body = _picture_html(image._b64_data(), image.url, alt, name)
@@ -298,13 +348,13 @@ class FullImage:
 # --- stream events ----------------------------------------------------------------------
 
 
-def event_inline(event: ImageStreamEvent, content_type: str) -> Optional[bytes]:
+def event_inline(event: _Event, content_type: str) -> Optional[bytes]:
     """What a PNG/JPEG display of ``event``'s image shows if in ``content_type``."""
     picture = shown(event.b64_json)
     return picture.data if picture is not None and picture.content_type == content_type else None
 
 
-def event_html(event: ImageStreamEvent) -> Optional[str]:
+def event_html(event: _Event) -> Optional[str]:
     """An event's image in HTML where PNG/JPEG display does not cover it (``None`` else)."""
     if event.b64_json is None:
         return None
@@ -319,7 +369,7 @@ def event_html(event: ImageStreamEvent) -> Optional[str]:
 # --- batches ---------------------------------------------------------------------------
 
 
-def batch_html(results: BatchResults[Any]) -> str:
+def batch_html(results: _Results) -> str:
     """Every item of a batch in input order: its images, or its error, in one grid."""
     failed = len(results.errors)
     header = f"<div><b>BatchResults</b> · {len(results) - failed} ok · {failed} failed</div>"

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, cast
 from urllib.parse import urljoin, urlsplit
 
 from urllib3.exceptions import LocationParseError
@@ -29,6 +29,7 @@ from openapiopenai.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from openapiopenai._image_client import ImageClient
     from openapiopenai.api_client import ApiClient
     from openapiopenai.configuration import TimeoutValue
     from openapiopenai.rest import RESTResponse
@@ -38,6 +39,7 @@ __all__ = [
     "Download",
     "UnsafeUrl",
     "download_image",
+    "fetch_image",
     "parse_http_url",
     "redact_url",
     "same_origin",
@@ -168,6 +170,24 @@ def download_image(
             raise _error(response, url, f"refusing a redirect from https to {shown}")
         parsed = target
     raise ImageDownloadError(message=f"more than {_MAX_REDIRECTS} redirects from the image URL")
+
+
+def fetch_image(
+    url: str,
+    client: Optional[ImageClient],
+    *,
+    timeout: TimeoutValue = None,
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+) -> bytes:
+    """The bytes at ``url``, as the models' ``url`` images read them.
+
+    :func:`download_image` through ``client`` (an ``ApiClient``), else through
+    ``ApiClient.get_default()``.
+    """
+    from openapiopenai.api_client import ApiClient
+
+    api_client = cast(ApiClient, client) if client is not None else ApiClient.get_default()
+    return download_image(url, api_client, timeout=timeout, max_bytes=max_bytes).data
 
 
 def _checked_url(url: str) -> Url:

@@ -2,8 +2,12 @@
 
 ``Image.to_bytes`` / ``Image.save`` / ``ImagesResponse.save`` delegate here.  Bytes come
 from ``b64_json`` or, for ``url`` images, from a download through the client the response
-came from (bound by the client after parsing).  A saved file's extension is the one of the format
-the bytes really are (PNG, JPEG, WebP, GIF), whatever was asked for.
+came from (bound by the client after parsing).  A saved file's extension is the one of the
+format the bytes really are (PNG, JPEG, WebP, GIF), whatever was asked for.
+
+This module serves the models, below the client layer: it names an image and its client
+by what it reads of them (:class:`HeldImage`, ``ImageClient``), and hands a download to
+``openapiopenai._download``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Optional, Protocol, Union
 
 from openapiopenai import _base64
 from openapiopenai._file_types import check_path_text, sniff_image_type
@@ -22,12 +26,12 @@ from openapiopenai._lazy_text import LazyText
 from openapiopenai.exceptions import ApiResponseValidationError, ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
-    from openapiopenai.api_client import ApiClient
+    from openapiopenai._image_client import ImageClient
     from openapiopenai.configuration import TimeoutValue
-    from openapiopenai.models.image import Image
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "HeldImage",
     "PathArg",
     "decode_b64",
     "extension_for",
@@ -48,13 +52,14 @@ _UNKNOWN = ".bin"
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 
-def _client(*candidates: Optional[ApiClient]) -> ApiClient:
-    for client in candidates:
-        if client is not None:
-            return client
-    from openapiopenai.api_client import ApiClient
+class HeldImage(Protocol):
+    """An image as read here (``models.Image``): its URL, its base64 as held, its client."""
 
-    return ApiClient.get_default()
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def _bound_client(self) -> Optional[ImageClient]: ...
+    def _b64_data(self) -> Optional[Union[str, LazyText]]: ...
 
 
 def decode_b64(b64_json: Union[str, LazyText]) -> bytes:
@@ -88,7 +93,7 @@ class _Rewrite(Exception):
         self.data = data
 
 
-def _decoded_pieces(image: Image) -> Optional[Iterator[bytes]]:
+def _decoded_pieces(image: HeldImage) -> Optional[Iterator[bytes]]:
     """The image's bytes in pieces decoded straight from the body, if it has a span.
 
     Should the raw text not decode and hold JSON escapes, the iterator raises
@@ -111,9 +116,9 @@ def _decoded_pieces(image: Image) -> Optional[Iterator[bytes]]:
 
 
 def image_bytes(
-    image: Image,
+    image: HeldImage,
     *,
-    client: Optional[ApiClient] = None,
+    client: Optional[ImageClient] = None,
     timeout: TimeoutValue = None,
     max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> bytes:
@@ -122,10 +127,10 @@ def image_bytes(
     if b64_data is not None:
         return decode_b64(b64_data)
     if image.url is not None:
-        from openapiopenai._download import download_image
+        from openapiopenai._download import fetch_image
 
-        api_client = _client(client, image._bound_client)
-        return download_image(image.url, api_client, timeout=timeout, max_bytes=max_bytes).data
+        client = client if client is not None else image._bound_client
+        return fetch_image(image.url, client, timeout=timeout, max_bytes=max_bytes)
     raise ApiValueError("image: has neither b64_json nor url, so there is nothing to read")
 
 
@@ -164,10 +169,10 @@ def _with_extension(path: Path, extension: str) -> Path:
 
 
 def save_image(
-    image: Image,
+    image: HeldImage,
     path: PathArg,
     *,
-    client: Optional[ApiClient] = None,
+    client: Optional[ImageClient] = None,
     timeout: TimeoutValue = None,
     max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> Path:
@@ -213,13 +218,13 @@ def _make_parents(folder: Path) -> list[Path]:
 
 
 def save_images(
-    images: Sequence[Image],
+    images: Sequence[HeldImage],
     directory: PathArg,
     prefix: str = "image",
     *,
     overwrite: bool = False,
     output_format: Optional[str] = None,
-    client: Optional[ApiClient] = None,
+    client: Optional[ImageClient] = None,
     timeout: TimeoutValue = None,
     max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> list[Path]:

@@ -10,10 +10,7 @@ API documents (``ApiResponseValidationError``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, Optional, Union
-
-if TYPE_CHECKING:
-    from openapiopenai.models.error import Error
+from typing import Any, Literal, NoReturn, Optional, Protocol, Union
 
 __all__ = [
     "ApiAttributeError",
@@ -65,6 +62,23 @@ class OpenApiException(Exception):
 def _restore(cls: type[BaseException], args: tuple[Any, ...]) -> BaseException:
     """An exception of ``cls`` with ``args``; its attributes are set from the pickled state."""
     return cls.__new__(cls, *args)
+
+
+class ErrorDetails(Protocol):
+    """What :attr:`ApiException.error` gives: the fields of the API's ``error`` object.
+
+    The model is ``openapiopenai.models.Error``; this module, below the models, names only
+    the fields it reads.
+    """
+
+    @property
+    def code(self) -> Optional[str]: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def param(self) -> Optional[str]: ...
+    @property
+    def type(self) -> str: ...
 
 
 class _AtPath(OpenApiException):
@@ -166,11 +180,11 @@ class ApiException(OpenApiException):
         raise err_cls(http_resp=http_resp, body=body, data=data, retries=retries)
 
     @property
-    def error(self) -> Optional[Error]:
+    def error(self) -> Optional[ErrorDetails]:
         """The OpenAI ``error`` object from the body, when the body had that shape."""
-        from openapiopenai.models.error_response import ErrorResponse
-
-        return self.data.error if isinstance(self.data, ErrorResponse) else None
+        data = self.data
+        # An ``ErrorResponse`` (or a subclass): the model says so, this module names none.
+        return data.error if getattr(type(data), "_is_error_body", False) else None
 
     @property
     def request_id(self) -> Optional[str]:

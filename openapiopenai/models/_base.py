@@ -11,7 +11,7 @@ from typing_extensions import Self
 from openapiopenai._wire_text import first_unencodable
 
 if TYPE_CHECKING:
-    from openapiopenai.api_client import ApiClient
+    from openapiopenai._image_client import ImageClient
 
 __all__ = ["OpenApiModel", "RequestModel", "ResponseModel"]
 
@@ -109,11 +109,11 @@ class ResponseModel(OpenApiModel):
         """Parse a response body (JSON bytes) into this model, as the client does."""
         return cls.model_validate_json(body)
 
-    def _bind_client(self, client: ApiClient) -> None:
+    def _bind_client(self, client: ImageClient) -> None:
         object.__setattr__(self, "__pydantic_private__", _binding_of(client))
 
     @property
-    def _bound_client(self) -> Optional[ApiClient]:
+    def _bound_client(self) -> Optional[ImageClient]:
         private = self.__pydantic_private__
         return private["client"].client if private else None
 
@@ -127,7 +127,7 @@ class ResponseModel(OpenApiModel):
         )
 
 
-def _binding_of(client: ApiClient) -> dict[str, Any]:
+def _binding_of(client: ImageClient) -> dict[str, Any]:
     """The private dict naming ``client``, made once per client and shared by its models."""
     binding = client._model_binding
     if binding is None:
@@ -140,7 +140,7 @@ class _Binding:
 
     __slots__ = ("client",)
 
-    def __init__(self, client: Optional[ApiClient] = None) -> None:
+    def __init__(self, client: Optional[ImageClient] = None) -> None:
         self.client = client
 
     def __copy__(self) -> _Binding:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from pydantic import Field, StrictStr
 
+from openapiopenai.exceptions import ApiTypeError, ApiValueError
 from openapiopenai.models._base import RequestModel
 
 if TYPE_CHECKING:
@@ -13,6 +15,10 @@ if TYPE_CHECKING:
     from openapiopenai.models.edit_image_body_json_param import EditImageBodyJsonParam
 
 __all__ = ["BatchRequestInput"]
+
+#: Where each request type goes.
+GENERATIONS_URL = "/v1/images/generations"
+EDITS_URL = "/v1/images/edits"
 
 
 class BatchRequestInput(RequestModel):
@@ -45,9 +51,31 @@ class BatchRequestInput(RequestModel):
         The body holds only the fields set, as the endpoint takes them; with ``check``
         the request gets the same pre-flight checks as a direct call.
         """
-        from openapiopenai._batch_lines import request_line
+        from openapiopenai import _validation
+        from openapiopenai.models.create_image_request import CreateImageRequest
+        from openapiopenai.models.edit_image_body_json_param import EditImageBodyJsonParam
 
-        return request_line(cls, custom_id, request, check=check)
+        if not isinstance(custom_id, str) or not custom_id:
+            raise ApiValueError("custom_id: must be a non-empty string")
+        if isinstance(request, CreateImageRequest):
+            url = GENERATIONS_URL
+            if check:
+                _validation.check_generation(request)
+        elif isinstance(request, EditImageBodyJsonParam):
+            url = EDITS_URL
+            if check:
+                _validation.check_json_edit(request)
+        else:
+            raise ApiTypeError(
+                "request: expected a CreateImageRequest or an EditImageBodyJsonParam, got "
+                f"{type(request).__name__}"
+            )
+        if getattr(request, "stream", None):
+            raise ApiValueError("stream: a batch request cannot stream")
+        body = json.loads(request.to_json_bytes())
+        return cls.model_validate(
+            {"custom_id": custom_id, "method": "POST", "url": url, "body": body}
+        )
 
     def to_jsonl(self) -> bytes:
         """The line as it goes into the input file: compact JSON and a newline."""

@@ -16,7 +16,7 @@ from openapiopenai.models._base import ResponseModel
 
 if TYPE_CHECKING:
     from openapiopenai._display import FullImage
-    from openapiopenai.api_client import ApiClient
+    from openapiopenai._image_client import ImageClient
     from openapiopenai.configuration import TimeoutValue
 
 __all__ = ["Image"]
@@ -80,7 +80,7 @@ class Image(ResponseModel):
     def to_bytes(
         self,
         *,
-        client: Optional[ApiClient] = None,
+        client: Optional[ImageClient] = None,
         timeout: TimeoutValue = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> bytes:
@@ -99,7 +99,7 @@ class Image(ResponseModel):
         self,
         path: PathArg,
         *,
-        client: Optional[ApiClient] = None,
+        client: Optional[ImageClient] = None,
         timeout: TimeoutValue = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> Path:

@@ -15,7 +15,7 @@ from openapiopenai.models.image import Image
 from openapiopenai.models.image_gen_usage import ImageGenUsage
 
 if TYPE_CHECKING:
-    from openapiopenai.api_client import ApiClient
+    from openapiopenai._image_client import ImageClient
     from openapiopenai.configuration import TimeoutValue
 
 __all__ = ["ImagesResponse"]
@@ -90,7 +90,7 @@ class ImagesResponse(ResponseModel):
         prefix: str = "image",
         *,
         overwrite: bool = False,
-        client: Optional[ApiClient] = None,
+        client: Optional[ImageClient] = None,
         timeout: TimeoutValue = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> list[Path]:
@@ -113,7 +113,7 @@ class ImagesResponse(ResponseModel):
             max_bytes=max_bytes,
         )
 
-    def _bind_client(self, client: ApiClient) -> None:
+    def _bind_client(self, client: ImageClient) -> None:
         super()._bind_client(client)
         for image in self.data:
             image._bind_client(client)
