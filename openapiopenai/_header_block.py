@@ -26,8 +26,6 @@ MAX_HEADERS = 100
 #: A line the email parser reads as one whole field: a name of printable ASCII without a
 #: colon, a colon, then a value holding no CR or LF before the line's own end.
 _FIELD = re.compile(r"([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*)\r?\n\Z")
-#: Content types whose (empty) body the email parser would go on to read as parts.
-_NESTED = re.compile(r"multipart|message", re.IGNORECASE)
 _BLANK = (b"\r\n", b"\n", b"")
 
 
@@ -59,13 +57,19 @@ def read_header_block(fp: _Lines) -> http.client.HTTPMessage:
             break
         fields.append(field.groups())  # type: ignore[arg-type]
     else:
-        if not any(_NESTED.search(v) for k, v in fields if k.lower() == "content-type"):
+        if not any(k.lower() == "content-type" and _nested(v) for k, v in fields):
             message = http.client.HTTPMessage()
             message._headers = fields  # type: ignore[attr-defined]
             message.set_payload("")
             return message
     text = b"".join(lines).decode("iso-8859-1")
     return email.parser.Parser(_class=http.client.HTTPMessage).parsestr(text)
+
+
+def _nested(content_type: str) -> bool:
+    """Whether the email parser would go on to read a (here empty) body of this type as parts."""
+    lowered = content_type.lower()
+    return "multipart" in lowered or "message" in lowered
 
 
 def skip_header_block(fp: _Lines) -> None:

@@ -162,11 +162,11 @@ def _secrets() -> tuple[str, ...]:
 
 # "?..." up to the next quote, space or end: the query string of a logged URL or target
 # (not "?…", which is how this package already writes a URL without its query).
-_QUERY = re.compile(r"\?(?!…)[^\s\"']+")
+_QUERY = r"\?(?!…)[^\s\"']+"  # compiled by its first use (a log record)
 
 
 def _strip_queries(text: str) -> str:
-    return _QUERY.sub("?[redacted]", text)
+    return re.sub(_QUERY, "?[redacted]", text)
 
 
 class RedactingFilter(logging.Filter):

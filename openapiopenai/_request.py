@@ -81,6 +81,15 @@ class ApiRequest(Generic[T]):
         "query",
         "response_type",
     )
+    name: str
+    method: str
+    path: str
+    response_type: type[T]
+    json: Optional[RequestModel]
+    form: Optional[MultipartBody]
+    options: RequestOptions
+    path_params: Optional[dict[str, Any]]
+    query: Optional[list[tuple[str, Any]]]
 
     def __init__(
         self,
@@ -100,7 +109,7 @@ class ApiRequest(Generic[T]):
         self.response_type = response_type
         self.json = json
         self.form = form
-        self.options: RequestOptions = RequestOptions() if options is None else options
+        self.options = RequestOptions() if options is None else options
         self.path_params = path_params
         self.query = query
         if self.options:
@@ -322,7 +331,7 @@ def _check_json(where: str, value: Any, depth: int) -> None:
 
 
 #: What RFC 9110 allows in a header name.
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_NAME = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"  # compiled by its first use
 #: Headers that frame the body: the client sets them from the body it sends.
 _FRAMING = frozenset({"content-length", "transfer-encoding"})
 
@@ -342,7 +351,7 @@ def _check_header_names(headers: Any) -> None:
 
 def check_header_name(name: Any) -> None:
     """A header name must be a token (no spaces, colons or non-ASCII characters)."""
-    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+    if not isinstance(name, str) or not re.fullmatch(_HEADER_NAME, name):
         raise ApiValueError(
             f"header {name!r}: not a valid header name (letters, digits, -_.!#$%&'*+^`|~)"
         )

@@ -643,14 +643,14 @@ def check_proxy_headers(headers: Optional[Mapping[str, str]]) -> dict[str, str]:
         raise ApiTypeError(f"proxy_headers: expected a mapping, got {type(headers).__name__}")
     checked: dict[str, str] = {}
     for name, value in headers.items():
-        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        if not isinstance(name, str) or not re.fullmatch(_TOKEN, name):
             shown = name if isinstance(name, str) and name.isprintable() else type(name).__name__
             raise ApiValueError(f"proxy_headers: {shown!r} is not a header name")
         if not isinstance(value, str):
             raise ApiTypeError(
                 f"proxy_headers[{name!r}]: expected a string, got {type(value).__name__}"
             )
-        if not _FIELD_VALUE.fullmatch(value):
+        if not re.fullmatch(_FIELD_VALUE, value):
             raise ApiValueError(
                 f"proxy_headers[{name!r}]: the value has a line break, a control character"
                 " or a character outside Latin-1"
@@ -659,8 +659,9 @@ def check_proxy_headers(headers: Optional[Mapping[str, str]]) -> dict[str, str]:
     return checked
 
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+# Compiled (by ``re``) when proxy headers are first checked, not by every process at import.
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_FIELD_VALUE = r"[\t\x20-\x7e\x80-\xff]*"
 
 
 def _checked_cap(name: str, value: Any) -> int:

@@ -444,7 +444,8 @@ def _read_capped(resp: urllib3.BaseHTTPResponse, limit: int, *, whole: bool) -> 
 RESTResponseType = RESTResponse
 
 
-_JSON_MEDIA = re.compile(r"application/(?:[^+;]+\+)?json(?:[ \t]*;.*)?", re.IGNORECASE)
+# Patterns are compiled (by ``re``) on first use, not by every process at import.
+_JSON_MEDIA = r"application/(?:[^+;]+\+)?json(?:[ \t]*;.*)?"
 
 
 def _content_type(headers: Mapping[str, str]) -> Optional[str]:
@@ -456,7 +457,7 @@ def _content_type(headers: Mapping[str, str]) -> Optional[str]:
 
 def _encode_body(body: Any, content_type: Optional[str]) -> RequestBody:
     """A dict, list, str or number body as the generated client sends it."""
-    if content_type is None or _JSON_MEDIA.fullmatch(content_type):
+    if content_type is None or re.fullmatch(_JSON_MEDIA, content_type, re.IGNORECASE):
         return json.dumps(body).encode("utf-8")
     if isinstance(body, str):
         return body.encode("utf-8")
@@ -489,7 +490,7 @@ def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
             return ApiTimeoutError(
                 "timed out while connecting to the proxy", phase="connect", request_sent=False
             )
-        refused = _TUNNEL_REFUSED.search(str(inner))
+        refused = re.search(_TUNNEL_REFUSED, str(inner))
         return ApiConnectionError(
             f"could not connect through the proxy: {_reason(error)}",
             request_sent=False,
@@ -549,7 +550,7 @@ def _awaiting_response(error: BaseException) -> bool:
 
 
 #: How http.client reports a CONNECT the proxy answered with an error status.
-_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
+_TUNNEL_REFUSED = r"Tunnel connection failed: (\d{3})"
 
 # What urllib3 and the socket layer raise; everything else is a bug to surface as is.
 _TRANSPORT_ERRORS = (HTTPError, OSError)
