@@ -1,7 +1,8 @@
 """What a file may be given as, and what format image bytes are in.
 
-The small facts the upload, download, save and display layers share, kept apart from the
-multipart encoder so that a process that never uploads never loads it.
+The small facts the upload, download, save and display layers share (and the models'
+``save`` signatures name), kept apart from the multipart encoder and the save code so that
+a process that never uploads or saves never loads them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,19 @@ from typing import IO, Optional, Union
 
 from openapiopenai.exceptions import ApiValueError
 
-__all__ = ["FileContent", "FileInput", "check_path_text", "sniff_image_type"]
+__all__ = [
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "FileContent",
+    "FileInput",
+    "PathArg",
+    "check_path_text",
+    "sniff_image_type",
+]
+
+#: A file or directory path.
+PathArg = Union[str, "os.PathLike[str]"]
+#: The default size cap of one downloaded image (50 MB).
+DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
 
 #: What may be uploaded: bytes, a path, or a binary file object.
 FileContent = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", IO[bytes]]

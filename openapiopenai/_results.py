@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Protocol, Union
 
 from openapiopenai import _base64
-from openapiopenai._file_types import check_path_text, sniff_image_type
+from openapiopenai._file_types import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    PathArg,
+    check_path_text,
+    sniff_image_type,
+)
 from openapiopenai._lazy_text import LazyText
 from openapiopenai.exceptions import ApiResponseValidationError, ApiTypeError, ApiValueError
 
@@ -39,12 +44,6 @@ __all__ = [
     "save_image",
     "save_images",
 ]
-
-#: The default size cap of one downloaded image (50 MB).
-DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
-
-#: A file or directory path.
-PathArg = Union[str, "os.PathLike[str]"]
 
 # File suffixes of the image formats -> the one this package writes for that format.
 _SUFFIXES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg", ".webp": ".webp", ".gif": ".gif"}

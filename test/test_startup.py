@@ -40,6 +40,8 @@ NOT_AT_START = [
     "openapiopenai.api.batch_api",
     "openapiopenai._display",
     "openapiopenai._download",
+    "openapiopenai._results",  # saving and decoding images
+    "openapiopenai._base64",
     # pydantic's decorator module for serializers (the models set dumps on the core schema)
     "pydantic.functional_serializers",
 ]

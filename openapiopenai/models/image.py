@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, Union
 from pydantic import Field, field_validator
 
 from openapiopenai._dumped_as import DumpedAs
+from openapiopenai._file_types import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai._lazy_text import LazyText
-from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.exceptions import ApiResponseValidationError
 from openapiopenai.models._base import ResponseModel
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal, Optional, Union
 from pydantic import Field
 
 from openapiopenai import _lazy_text as lazy_text
-from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
+from openapiopenai._file_types import DEFAULT_MAX_DOWNLOAD_BYTES, PathArg
 from openapiopenai.models._base import ResponseModel
 from openapiopenai.models._fields import empty_list
 from openapiopenai.models.image import Image
