@@ -18,8 +18,9 @@ from urllib.parse import urljoin, urlsplit
 from urllib3.exceptions import LocationParseError
 from urllib3.util.url import Url, parse_url
 
-from openapiopenai._file_types import DEFAULT_MAX_DOWNLOAD_BYTES, sniff_image_type
+from openapiopenai._file_types import sniff_image_type
 from openapiopenai._request import ApiRequest
+from openapiopenai._results import DEFAULT_MAX_DOWNLOAD_BYTES
 from openapiopenai.exceptions import (
     ApiException,
     ApiValueError,
