@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import email.parser
 import http.client
-import re
-from typing import Protocol
+from typing import Optional, Protocol
 
 __all__ = ["read_header_block", "skip_header_block"]
 
@@ -23,9 +22,6 @@ __all__ = ["read_header_block", "skip_header_block"]
 MAX_LINE = 65536
 MAX_HEADERS = 100
 
-#: A line the email parser reads as one whole field: a name of printable ASCII without a
-#: colon, a colon, then a value holding no CR or LF before the line's own end.
-_FIELD = re.compile(r"([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*)\r?\n\Z")
 _BLANK = (b"\r\n", b"\n", b"")
 
 
@@ -52,10 +48,10 @@ def read_header_block(fp: _Lines) -> http.client.HTTPMessage:
     lines = _read_lines(fp)
     fields: list[tuple[str, str]] = []
     for line in lines[:-1]:
-        field = _FIELD.match(line.decode("iso-8859-1"))
+        field = _field(line.decode("iso-8859-1"))
         if field is None:
             break
-        fields.append(field.groups())  # type: ignore[arg-type]
+        fields.append(field)
     else:
         if not any(k.lower() == "content-type" and _nested(v) for k, v in fields):
             message = http.client.HTTPMessage()
@@ -64,6 +60,27 @@ def read_header_block(fp: _Lines) -> http.client.HTTPMessage:
             return message
     text = b"".join(lines).decode("iso-8859-1")
     return email.parser.Parser(_class=http.client.HTTPMessage).parsestr(text)
+
+
+def _field(line: str) -> Optional[tuple[str, str]]:
+    """``(name, value)`` of a line the email parser reads as one whole field, else ``None``.
+
+    Such a line is a name of printable ASCII without space or colon, a colon, and a value
+    holding no CR or LF before the line's own end (CRLF or LF); the value loses its leading
+    blanks.  (String methods, not a pattern: nothing to compile at start-up.)
+    """
+    if line.endswith("\r\n"):
+        line = line[:-2]
+    elif line.endswith("\n"):
+        line = line[:-1]
+    else:
+        return None
+    name, colon, value = line.partition(":")
+    if not (colon and name.isascii() and name.isprintable()) or " " in name or not name:
+        return None
+    if "\r" in value or "\n" in value:
+        return None
+    return name, value.lstrip(" \t")
 
 
 def _nested(content_type: str) -> bool:

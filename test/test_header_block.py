@@ -96,7 +96,7 @@ def test_the_message_is_http_clients_for_each_kind_of_block(block: bytes) -> Non
 _PIECES = st.sampled_from(
     [
         *(b"A", b"x-request-id", b"N\xe4", b":", b": ", b" ", b"\t", b"\r", b"\n", b"\r\n"),
-        *(b"From ", b"value", b"\x85", b"\x0c", b"\x00", b"\xff", b"content-type"),
+        *(b"From ", b"value", b"\x85", b"\x0c", b"\x00", b"\xff", b"\x7f", b"content-type"),
         *(b"multipart/x", b"message/y", b"text/plain", b";", b"="),
     ]
 )
