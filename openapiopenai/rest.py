@@ -19,7 +19,7 @@ import ssl
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 from urllib.parse import urlencode
 
 import urllib3
@@ -223,13 +223,7 @@ class RESTResponse(io.IOBase):
         return self._data  # type: ignore[return-value]
 
     def _read_part(self, size: int) -> bytes:
-        with self._lock:
-            self._check_open()
-            try:
-                chunk = self.response.read(size)
-            except Exception as e:
-                raise self._read_error(e) from e
-            self._check_open()
+        chunk = self._guarded(self.response.read, size)
         if chunk is None:  # built from bytes
             self.read()
             return b""
@@ -271,18 +265,24 @@ class RESTResponse(io.IOBase):
         """
         try:
             while True:
-                with self._lock:
-                    self._check_open()
-                    try:
-                        chunk = self.response.read1(chunk_size)
-                    except Exception as e:
-                        raise self._read_error(e) from e
-                    self._check_open()
+                chunk = self._guarded(self.response.read1, chunk_size)
                 if not chunk:
                     break
                 yield chunk
         finally:
             self.release()
+
+    def _guarded(self, read: Callable[[int], Optional[bytes]], size: int) -> Optional[bytes]:
+        """One read of the body under the lock: transport failures become ours, and a read
+        that an abort overtook raises."""
+        with self._lock:
+            self._check_open()
+            try:
+                chunk = read(size)
+            except Exception as e:
+                raise self._read_error(e) from e
+            self._check_open()
+        return chunk
 
     def _check_open(self) -> None:
         """Raise if the response was aborted (closing it, if the aborter could not)."""

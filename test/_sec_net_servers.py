@@ -282,6 +282,31 @@ class Proxy:
         t.join(10)
 
 
+def read_request(conn: Any) -> tuple[bytes, bytes]:
+    """Read one request's head and its Content-Length body from a server-side socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = conn.recv(65536)
+        if not piece:
+            raise OSError("the client closed before the end of the request head")
+        data += piece
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        (
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
+        0,
+    )
+    while len(body) < length:
+        piece = conn.recv(65536)
+        if not piece:
+            raise OSError("the client closed before the end of the request body")
+        body += piece
+    return head, body
+
+
 def _read_head(reader: Any, response: bool = False) -> Optional[tuple[Any, ...]]:
     raw = b""
     while True:

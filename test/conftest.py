@@ -11,6 +11,7 @@ import pytest
 
 import openapiopenai
 from openapiopenai._png import encode_png
+from openapiopenai.testing import ImagesServer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -35,6 +36,21 @@ def make_png(width: int = 64, height: int = 64, *, alpha: bool = True, hole: boo
             row += bytes(px)
         pixels += row
     return encode_png(width, height, bytes(pixels), color_type=6 if channels == 4 else 2)
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate and its key for 127.0.0.1, for loopback TLS servers."""
+    from _sec_net_servers import self_signed_cert
+
+    return self_signed_cert(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def images() -> Iterator[ImagesServer]:
+    """The local server on loopback, for one test."""
+    with ImagesServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

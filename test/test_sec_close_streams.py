@@ -30,7 +30,7 @@ from openapiopenai import CreateImageRequest, ImagesApi
 from openapiopenai import exceptions as exc
 from openapiopenai.testing import ImagesServer
 
-from _sec_net_servers import self_signed_cert
+from _sec_net_servers import read_request
 from conftest import API_KEY
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
@@ -56,11 +56,6 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return self_signed_cert(tmp_path_factory.mktemp("tls"))
 
 
 class Trickle:
@@ -94,17 +89,7 @@ class Trickle:
         try:
             if self._context is not None:
                 conn = self._context.wrap_socket(raw, server_side=True)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                data += conn.recv(65536)
-            head, _, body = data.partition(b"\r\n\r\n")
-            length = next(
-                int(line.split(b":", 1)[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            )
-            while len(body) < length:
-                body += conn.recv(65536)
+            read_request(conn)
             framing = "Transfer-Encoding: chunked\r\n" if self.chunked else "Connection: close\r\n"
             conn.sendall(
                 f"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n{framing}\r\n".encode()

@@ -9,7 +9,6 @@ drop the connection at each phase; image downloads and API GETs (``FilesApi``) a
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +21,11 @@ from openapiopenai import exceptions as exc
 from openapiopenai._download import download_image
 from openapiopenai.testing import ImagesServer
 
-from _sec_net_servers import Origin, Proxy, refused_port, self_signed_cert
+from _sec_net_servers import Origin, Proxy, refused_port
 from conftest import API_KEY
 
 RETRY = Retry(total=2, backoff_base=0.01)
 AFTER_SENT = ["before_forwarding", "after_forwarding", "reset_after_forwarding"]
-
-
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return self_signed_cert(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def images() -> Iterator[ImagesServer]:
-    with ImagesServer() as server:
-        yield server
 
 
 def _client(host: str, **config: Any) -> openapiopenai.ApiClient:

@@ -28,12 +28,6 @@ NAMED_HOST = "http://api.example.test/v1"  # does not resolve: reachable only vi
 
 
 @pytest.fixture
-def images() -> Iterator[ImagesServer]:
-    with ImagesServer() as server:
-        yield server
-
-
-@pytest.fixture
 def proxy(images: ImagesServer) -> Iterator[Proxy]:
     with Proxy(upstream=("127.0.0.1", images.port)) as p:
         yield p

@@ -27,12 +27,6 @@ pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="need
 
 
 @pytest.fixture
-def images() -> Iterator[ImagesServer]:
-    with ImagesServer() as server:
-        yield server
-
-
-@pytest.fixture
 def origins() -> Iterator[list[Origin]]:
     with ExitStack() as stack:
         yield [stack.enter_context(Origin()) for _ in range(6)]  # more than num_pools (4)

@@ -7,7 +7,6 @@ targets) drop the connection at each phase; the upstream records what reached it
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +17,10 @@ from openapiopenai import CreateImageRequest, ImagesApi, Retry
 from openapiopenai import exceptions as exc
 from openapiopenai.testing import ImagesServer
 
-from _sec_net_servers import Origin, Proxy, refused_port, self_signed_cert
+from _sec_net_servers import Origin, Proxy, refused_port
 from conftest import API_KEY
 
 RETRY = Retry(total=2, backoff_base=0.01)
-
-
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return self_signed_cert(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def images() -> Iterator[ImagesServer]:
-    with ImagesServer() as server:
-        yield server
 
 
 def _generate(host: str, **config: Any) -> None:

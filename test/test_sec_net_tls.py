@@ -15,13 +15,8 @@ import openapiopenai
 from openapiopenai import CreateImageRequest, ImagesApi, Retry
 from openapiopenai import exceptions as exc
 
-from _sec_net_servers import self_signed_cert
+from _sec_net_servers import read_request, self_signed_cert
 from conftest import API_KEY
-
-
-@pytest.fixture
-def tls(tmp_path: Path) -> tuple[Path, Path]:
-    return self_signed_cert(tmp_path)
 
 
 @pytest.fixture
@@ -40,17 +35,7 @@ def garbling_server(tls: tuple[Path, Path]) -> Iterator[tuple[int, list[bytes]]]
                 return
             try:
                 with context.wrap_socket(conn, server_side=True) as tls_conn:
-                    data = b""
-                    while b"\r\n\r\n" not in data:
-                        data += tls_conn.recv(65536)
-                    head, _, body = data.partition(b"\r\n\r\n")
-                    length = next(
-                        int(line.split(b":", 1)[1])
-                        for line in head.split(b"\r\n")
-                        if line.lower().startswith(b"content-length:")
-                    )
-                    while len(body) < length:
-                        body += tls_conn.recv(65536)
+                    head, _ = read_request(tls_conn)
                     received.append(head)
                     # An application-data record that does not decrypt, under the TLS layer.
                     with socket.socket(fileno=os.dup(tls_conn.fileno())) as raw:
