@@ -1,6 +1,7 @@
 """``CreateImageRequest``: the JSON body of ``POST /images/generations``."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic reads these field annotations when
+# the class is made, and as objects they need no evaluating (a start-up cost).
 
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 

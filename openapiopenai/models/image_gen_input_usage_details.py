@@ -1,6 +1,7 @@
 """``ImageGenInputUsageDetails``: the input tokens of a GPT image model call, by kind."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic reads these field annotations when
+# the class is made, and as objects they need no evaluating (a start-up cost).
 
 from pydantic import Field
 

@@ -1,6 +1,7 @@
 """``ImageGenUsage``: token usage of a GPT image model call."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic reads these field annotations when
+# the class is made, and as objects they need no evaluating (a start-up cost).
 
 from typing import Optional
 
