@@ -369,6 +369,19 @@ class RESTResponse(io.IOBase):
         return self.response.headers
 
 
+#: Forks this process has been the child of (see RESTClientObject._pool).
+_forks_seen = 0
+
+
+def _forked() -> None:
+    global _forks_seen
+    _forks_seen += 1
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere a process never forks
+    os.register_at_fork(after_in_child=_forked)
+
+
 #: How long abort() waits for a read it woke to let go of the response.
 _ABORT_WAIT = 2.0
 
@@ -587,7 +600,7 @@ class RESTClientObject:
         self.configuration = configuration
         _redact.install_log_filter()
         self._lock = threading.RLock()
-        self._pid = os.getpid()
+        self._forks = _forks_seen
         self._proxy_managers: dict[str, urllib3.ProxyManager] = {}
         self.pool_manager: urllib3.PoolManager = self._new_pool_manager()
         # URL -> (proxy manager or None, pool key, pool context, request target); see _open().
@@ -660,13 +673,15 @@ class RESTClientObject:
         return manager
 
     def _pool(self) -> urllib3.PoolManager:
-        if self._pid != os.getpid():
+        # After a fork the pools (and their sockets) are the parent's: the child builds its
+        # own.  Told by a counter the child bumps, not a getpid() system call per request.
+        if self._forks != _forks_seen:
             with self._lock:
-                if self._pid != os.getpid():
+                if self._forks != _forks_seen:
                     self.pool_manager = self._new_pool_manager()
                     self._routes = {}
                     self._live, self._live_lock = weakref.WeakSet(), threading.Lock()
-                    self._pid = os.getpid()
+                    self._forks = _forks_seen
         return self.pool_manager
 
     def _open(self, method: str, url: str, **kw: Any) -> urllib3.BaseHTTPResponse:
