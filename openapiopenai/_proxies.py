@@ -21,7 +21,6 @@ import binascii
 import ipaddress
 import logging
 import os
-import re
 from collections.abc import Mapping
 from typing import NamedTuple, Optional, Union
 from urllib.parse import unquote
@@ -99,7 +98,8 @@ class NoProxy:
     def __init__(self, value: str) -> None:
         self.value = value
         self.everything = value.strip() == "*"
-        self._rules = [] if self.everything else [_rule(e) for e in re.split(r"[,\s]+", value)]
+        entries = [] if self.everything else value.replace(",", " ").split()
+        self._rules = [_rule(e) for e in entries]
 
     def __repr__(self) -> str:
         return f"NoProxy({self.value!r})"

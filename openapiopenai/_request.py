@@ -351,6 +351,8 @@ def _check_header_names(headers: Any) -> None:
 
 def check_header_name(name: Any) -> None:
     """A header name must be a token (no spaces, colons or non-ASCII characters)."""
+    if isinstance(name, str) and name.isascii() and name.replace("-", "").isalnum():
+        return  # the usual shape ("User-Agent"): no pattern to compile
     if not isinstance(name, str) or not re.fullmatch(_HEADER_NAME, name):
         raise ApiValueError(
             f"header {name!r}: not a valid header name (letters, digits, -_.!#$%&'*+^`|~)"
