@@ -483,8 +483,15 @@ def _encode_body(body: Any, content_type: Optional[str]) -> RequestBody:
 
 
 def _small_remaining(resp: urllib3.BaseHTTPResponse) -> bool:
+    """Whether the unread rest of ``resp`` is cheap to drain (else the connection closes).
+
+    A compressed body never is: its few bytes on the wire may inflate to any size, and
+    urllib3 before 2.7 decompresses what it drains once decoding has begun.
+    """
     length = resp.length_remaining
-    return length is not None and length <= 65536
+    if length is None or length > 65536:
+        return False
+    return resp.headers.get("content-encoding", "identity").strip().lower() == "identity"
 
 
 def _translated(error: Exception, *, request_sent: bool) -> ApiTransportError:
