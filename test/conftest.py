@@ -22,6 +22,12 @@ SEED_DOC = SHARED / "seed" / "ImagesApi.md"
 API_KEY = "sk-test-0123456789abcdefSECRET"
 
 
+def jobs_run_argv(requests: Path, out: Path, base_url: str, *extra: str) -> list[str]:
+    """``openapiopenai jobs run`` of ``requests`` into ``out`` against ``base_url``."""
+    command = ["jobs", "run", str(requests), "-o", str(out), "--base-url", base_url]
+    return [*command, "--api-key", API_KEY, *extra]
+
+
 def make_png(width: int = 64, height: int = 64, *, alpha: bool = True, hole: bool = True) -> bytes:
     """A small RGBA (or RGB) PNG; with ``hole`` the top-left quarter is fully transparent."""
     channels = 4 if alpha else 3

@@ -12,7 +12,7 @@ import pytest
 
 from openapiopenai.testing import ImagesServer
 
-from conftest import API_KEY
+from conftest import API_KEY, jobs_run_argv
 
 
 def cli(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
@@ -45,8 +45,7 @@ def write_requests(path: Path, count: int) -> Path:
 def test_run_status_and_rerun(server, tmp_path):
     requests = write_requests(tmp_path / "r.jsonl", 3)
     out = tmp_path / "out"
-    args = ["jobs", "run", str(requests), "-o", str(out), "--base-url", server.url]
-    done = cli(*args, "--api-key", API_KEY)
+    done = cli(*jobs_run_argv(requests, out, server.url))
     assert done.returncode == 0, done.stderr
     assert "3 of 3 requests done" in done.stderr
     # not a terminal: one line per state change, no control codes
@@ -56,7 +55,7 @@ def test_run_status_and_rerun(server, tmp_path):
     summary = json.loads(status.stdout)
     assert (summary["done"], summary["total"], summary["images"]) == (3, 3, 3)
     assert summary["mode"] == "sync"
-    again = cli(*args, "--api-key", API_KEY)
+    again = cli(*jobs_run_argv(requests, out, server.url))
     assert again.returncode == 0
     assert sum(r.path == "/v1/images/generations" for r in server.requests) == 3
     text = cli("jobs", "status", str(out), check=True).stdout
@@ -69,19 +68,7 @@ def test_failures_exit_1_with_the_summary(server, tmp_path):
     }
     server.respond_with(400, body)
     requests = write_requests(tmp_path / "r.jsonl", 2)
-    result = cli(
-        "jobs",
-        "run",
-        str(requests),
-        "-o",
-        str(tmp_path / "o"),
-        "--base-url",
-        server.url,
-        "--api-key",
-        API_KEY,
-        "--concurrency",
-        "1",
-    )
+    result = cli(*jobs_run_argv(requests, tmp_path / "o", server.url, "--concurrency", "1"))
     assert result.returncode == 1
     assert "failed: 1 (0 retriable)" in result.stderr
 
@@ -89,17 +76,7 @@ def test_failures_exit_1_with_the_summary(server, tmp_path):
 def test_a_bad_line_is_a_usage_error_naming_the_line(server, tmp_path):
     requests = tmp_path / "r.jsonl"
     requests.write_text('{"prompt": "ok"}\n{"prompt": "x", "n": 99}\n')
-    result = cli(
-        "jobs",
-        "run",
-        str(requests),
-        "-o",
-        str(tmp_path / "o"),
-        "--base-url",
-        server.url,
-        "--api-key",
-        API_KEY,
-    )
+    result = cli(*jobs_run_argv(requests, tmp_path / "o", server.url))
     assert result.returncode == 2
     assert "r.jsonl line 2" in result.stderr and "n" in result.stderr
     assert server.requests == []
@@ -113,32 +90,11 @@ def test_status_of_a_directory_without_a_job(tmp_path):
 def test_cancel_records_the_request(server, tmp_path):
     requests = write_requests(tmp_path / "r.jsonl", 1)
     out = tmp_path / "out"
-    cli(
-        "jobs",
-        "run",
-        str(requests),
-        "-o",
-        str(out),
-        "--base-url",
-        server.url,
-        "--api-key",
-        API_KEY,
-        check=True,
-    )
+    cli(*jobs_run_argv(requests, out, server.url), check=True)
     result = cli("jobs", "cancel", str(out))
     assert result.returncode == 0 and "asked the job" in result.stderr
     # a run after a cancel clears it and resumes as usual
-    again = cli(
-        "jobs",
-        "run",
-        str(requests),
-        "-o",
-        str(out),
-        "--base-url",
-        server.url,
-        "--api-key",
-        API_KEY,
-    )
+    again = cli(*jobs_run_argv(requests, out, server.url))
     assert again.returncode == 0
 
 

@@ -23,7 +23,7 @@ import pytest
 from openapiopenai._jobstore import JOB_FILE
 from openapiopenai.testing import ImagesServer
 
-from conftest import API_KEY
+from conftest import jobs_run_argv
 
 KILLS = 20
 REQUESTS = 60
@@ -52,17 +52,7 @@ def _run_job(server: ImagesServer, requests: Path, out: Path) -> subprocess.Pope
             sys.executable,
             "-m",
             "openapiopenai",
-            "jobs",
-            "run",
-            str(requests),
-            "-o",
-            str(out),
-            "--base-url",
-            server.url,
-            "--api-key",
-            API_KEY,
-            "--concurrency",
-            "3",
+            *jobs_run_argv(requests, out, server.url, "--concurrency", "3"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
