@@ -22,7 +22,7 @@ import ipaddress
 import logging
 import os
 from collections.abc import Mapping
-from typing import NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 from urllib.parse import unquote
 
 from urllib3.util import make_headers
@@ -35,7 +35,8 @@ __all__ = ["EnvironmentProxies", "NoProxy", "proxy_credentials", "split_proxy_au
 logger = logging.getLogger("openapiopenai")
 
 _SCHEMES = ("http", "https")
-_Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+if TYPE_CHECKING:  # annotations only: a Union costs a process's start to make
+    _Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
 def split_proxy_auth(proxy: str) -> tuple[str, dict[str, str]]:
@@ -86,10 +87,17 @@ def proxy_credentials(
     return [s for s in dict.fromkeys(found) if s]
 
 
-class _Rule(NamedTuple):
-    name: Optional[str]  # a host name (matches its subdomains too), or None for a network
-    network: Optional[_Network]
-    port: Optional[int]
+class _Rule:
+    """One ``NO_PROXY`` entry: a host name (matching its subdomains too) or a network."""
+
+    __slots__ = ("name", "network", "port")
+
+    def __init__(
+        self, name: Optional[str], network: Optional[_Network], port: Optional[int]
+    ) -> None:
+        self.name = name
+        self.network = network
+        self.port = port
 
 
 class NoProxy:
@@ -148,15 +156,18 @@ def _rule(entry: str) -> Optional[_Rule]:
         return _Rule(entry, None, port)
 
 
-class EnvironmentProxies(NamedTuple):
+class EnvironmentProxies:
     """The proxies the environment names, per scheme, and the hosts that bypass them.
 
-    (Named tuples here: a frozen dataclass costs every process's start half a millisecond.)
+    (A plain class: a frozen dataclass or a named tuple costs every process's start to make.)
     """
 
-    http: Optional[str]
-    https: Optional[str]
-    no_proxy: NoProxy
+    __slots__ = ("http", "https", "no_proxy")
+
+    def __init__(self, http: Optional[str], https: Optional[str], no_proxy: NoProxy) -> None:
+        self.http = http
+        self.https = https
+        self.no_proxy = no_proxy
 
     @classmethod
     def from_environ(cls, environ: Optional[Mapping[str, str]] = None) -> EnvironmentProxies:

@@ -11,7 +11,7 @@ import itertools
 import json
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
 from openapiopenai._redact import redact_bytes, redact_error, redact_text, scrub_response
 from openapiopenai.configuration import DEFAULT_MAX_EVENT_BYTES
@@ -30,12 +30,28 @@ if TYPE_CHECKING:
 __all__ = ["ImageStream", "ServerSentEvent", "event_class_for", "iter_sse"]
 
 
-class ServerSentEvent(NamedTuple):
-    """One event of a ``text/event-stream``: its ``event`` name and joined ``data``."""
+class ServerSentEvent:
+    """One event of a ``text/event-stream``: its ``event`` name, joined ``data`` and ``id``.
 
-    event: Optional[str]
-    data: str
-    id: Optional[str] = None
+    (A plain class: a named tuple costs every process's start to make.)
+    """
+
+    __slots__ = ("data", "event", "id")
+
+    def __init__(self, event: Optional[str], data: str, id: Optional[str] = None) -> None:
+        self.event = event
+        self.data = data
+        self.id = id
+
+    def __repr__(self) -> str:
+        return f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return (self.event, self.data, self.id) == (other.event, other.data, other.id)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, so unhashable
 
 
 _LF = 0x0A
@@ -80,8 +96,9 @@ def iter_sse(
         yield ServerSentEvent(event, data.decode("utf-8", "replace"), last_id)
 
 
-#: One dispatched event: its name, its data (still UTF-8 bytes) and the last event id.
-_RawEvent = tuple[Optional[str], Union[bytes, bytearray], Optional[str]]
+if TYPE_CHECKING:  # annotations only: the alias costs a process's start to make
+    #: One dispatched event: its name, its data (still UTF-8 bytes) and the last event id.
+    _RawEvent = tuple[Optional[str], Union[bytes, bytearray], Optional[str]]
 
 
 def _raw_events(chunks: Iterable[bytes], max_event_bytes: int) -> Iterator[_RawEvent]:

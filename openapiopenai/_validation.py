@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from openapiopenai._file_types import sniff_image_type
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from openapiopenai._multipart import FilePart
     from openapiopenai._png import PngInfo
+
+    M = TypeVar("M", bound=BaseModel)  # annotations only
 
 __all__ = [
     "EDIT_RULES",
@@ -37,7 +39,6 @@ __all__ = [
     "validated",
 ]
 
-M = TypeVar("M", bound="BaseModel")
 
 # dall-e-2 uploads: "a valid PNG file, less than 4MB, and square".
 MAX_PNG_BYTES = 4 * 1024 * 1024
@@ -79,29 +80,61 @@ def _gpt_image_2_size(size: str) -> Optional[str]:
     return None
 
 
-class ModelRules(NamedTuple):
+class ModelRules:
     """What one model accepts, from the spec's descriptions.
 
     ``None`` for a set of values means "any value the spec allows"; an empty set means
-    the model does not take the parameter at all.  (A named tuple: a frozen dataclass
-    costs every process's start about a millisecond to make.)
+    the model does not take the parameter at all.  ``custom_size`` checks sizes not in
+    ``sizes`` (gpt-image-2 takes custom resolutions).  Uploads: the accepted formats, the
+    byte limit, whether images must be square, and how many one edit takes.  (A plain
+    class: a frozen dataclass or a named tuple costs every process's start to make.)
     """
 
-    prompt_max: Optional[int]
-    n_max: int = 10
-    sizes: Optional[frozenset[str]] = None
-    #: A check for sizes not in ``sizes`` (gpt-image-2 takes custom resolutions).
-    custom_size: Optional[Callable[[str], Optional[str]]] = None
-    qualities: Optional[frozenset[str]] = None
-    styles: Optional[frozenset[str]] = None
-    response_format: bool = True
-    gpt_params: bool = False
-    input_fidelity: bool = False
-    #: Uploads: (accepted formats, byte limit, must be square, max images).
-    upload_formats: frozenset[str] = frozenset({"image/png"})
-    upload_max_bytes: int = MAX_PNG_BYTES
-    upload_square: bool = True
-    max_images: int = 1
+    __slots__ = (
+        "custom_size",
+        "gpt_params",
+        "input_fidelity",
+        "max_images",
+        "n_max",
+        "prompt_max",
+        "qualities",
+        "response_format",
+        "sizes",
+        "styles",
+        "upload_formats",
+        "upload_max_bytes",
+        "upload_square",
+    )
+
+    def __init__(
+        self,
+        prompt_max: Optional[int],
+        n_max: int = 10,
+        sizes: Optional[frozenset[str]] = None,
+        custom_size: Optional[Callable[[str], Optional[str]]] = None,
+        qualities: Optional[frozenset[str]] = None,
+        styles: Optional[frozenset[str]] = None,
+        response_format: bool = True,
+        gpt_params: bool = False,
+        input_fidelity: bool = False,
+        upload_formats: frozenset[str] = frozenset({"image/png"}),
+        upload_max_bytes: int = MAX_PNG_BYTES,
+        upload_square: bool = True,
+        max_images: int = 1,
+    ) -> None:
+        self.prompt_max = prompt_max
+        self.n_max = n_max
+        self.sizes = sizes
+        self.custom_size = custom_size
+        self.qualities = qualities
+        self.styles = styles
+        self.response_format = response_format
+        self.gpt_params = gpt_params
+        self.input_fidelity = input_fidelity
+        self.upload_formats = upload_formats
+        self.upload_max_bytes = upload_max_bytes
+        self.upload_square = upload_square
+        self.max_images = max_images
 
 
 _DALLE2 = ModelRules(

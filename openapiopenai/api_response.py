@@ -1,6 +1,7 @@
 """``ApiResponse[T]``: a parsed body together with the HTTP facts around it."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic reads the class annotations when
+# the class is made, and as objects they need no evaluating (a start-up cost).
 
 import inspect
 from collections.abc import Mapping
@@ -82,7 +83,7 @@ class ApiResponse(BaseModel, Generic[T]):
         data: Any,
         raw_data: bytes,
         retries: int = 0,
-    ) -> ApiResponse[Any]:
+    ) -> "ApiResponse[Any]":
         """What the client builds from a response it parsed: stored as given, unvalidated."""
         self = _new(ApiResponse)
         self.__dict__.update(

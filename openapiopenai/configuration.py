@@ -10,12 +10,22 @@ import re
 import ssl
 import sys
 from collections.abc import Mapping
-from typing import Any, Callable, ClassVar, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, Union
 from urllib.parse import SplitResult, urlsplit
 
 from typing_extensions import Literal, NotRequired, TypedDict
 
 from openapiopenai.exceptions import ApiTypeError, ApiValueError
+
+if TYPE_CHECKING:
+    from openapiopenai._auth_settings import (
+        APIKeyAuthSetting,
+        BasicAuthSetting,
+        BearerFormatAuthSetting,
+        GenericAuthSetting,
+        HTTPSignatureAuthSetting,
+        OAuth2AuthSetting,
+    )
 
 __all__ = [
     "DEFAULT_AZURE_API_VERSION",
@@ -77,41 +87,6 @@ JSON_SCHEMA_VALIDATION_KEYWORDS = {
 
 ServerVariablesT = dict[str, str]
 
-GenericAuthSetting = TypedDict(
-    "GenericAuthSetting", {"type": str, "in": str, "key": str, "value": str}
-)
-OAuth2AuthSetting = TypedDict(
-    "OAuth2AuthSetting",
-    {
-        "type": Literal["oauth2"],
-        "in": Literal["header"],
-        "key": Literal["Authorization"],
-        "value": str,
-    },
-)
-APIKeyAuthSetting = TypedDict(
-    "APIKeyAuthSetting",
-    {"type": Literal["api_key"], "in": str, "key": str, "value": Optional[str]},
-)
-BasicAuthSetting = TypedDict(
-    "BasicAuthSetting",
-    {
-        "type": Literal["basic"],
-        "in": Literal["header"],
-        "key": Literal["Authorization"],
-        "value": Optional[str],
-    },
-)
-BearerFormatAuthSetting = TypedDict(
-    "BearerFormatAuthSetting",
-    {
-        "type": Literal["bearer"],
-        "in": Literal["header"],
-        "format": Literal["JWT"],
-        "key": Literal["Authorization"],
-        "value": str,
-    },
-)
 BearerAuthSetting = TypedDict(
     "BearerAuthSetting",
     {
@@ -119,15 +94,6 @@ BearerAuthSetting = TypedDict(
         "in": Literal["header"],
         "key": Literal["Authorization"],
         "value": str,
-    },
-)
-HTTPSignatureAuthSetting = TypedDict(
-    "HTTPSignatureAuthSetting",
-    {
-        "type": Literal["http-signature"],
-        "in": Literal["header"],
-        "key": Literal["Authorization"],
-        "value": None,
     },
 )
 
@@ -146,6 +112,28 @@ class HostSetting(TypedDict):
     url: str
     description: str
     variables: NotRequired[dict[str, HostSettingVariable]]
+
+
+#: The generated module's other auth setting shapes, which this client never builds: made
+#: on first use (each costs a process's start a tenth of a millisecond).
+_UNUSED_AUTH_SETTINGS = frozenset(
+    {
+        "APIKeyAuthSetting",
+        "BasicAuthSetting",
+        "BearerFormatAuthSetting",
+        "GenericAuthSetting",
+        "HTTPSignatureAuthSetting",
+        "OAuth2AuthSetting",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _UNUSED_AUTH_SETTINGS:
+        from openapiopenai import _auth_settings
+
+        return getattr(_auth_settings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _env(name: str) -> Optional[str]:

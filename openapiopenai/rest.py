@@ -8,6 +8,7 @@ nowhere else.
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import io
 import json
@@ -19,7 +20,7 @@ import ssl
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 from urllib.parse import urlencode
 
 import urllib3
@@ -71,7 +72,11 @@ __all__ = [
     "to_urllib3_timeout",
 ]
 
-_M = TypeVar("_M", bound=urllib3.PoolManager)
+if TYPE_CHECKING:  # annotations only: each costs a process's start to make
+    _M = TypeVar("_M", bound=urllib3.PoolManager)
+    #: A cached route: the proxy's pool manager (or ``None`` for direct), the pool key,
+    #: the pool's context (copied for each use) and the request target.
+    _Route = tuple[Optional[urllib3.ProxyManager], Optional[PoolKey], dict[str, Any], str]
 
 #: ``retries=False`` as the object urllib3 would otherwise build on every request.
 _NO_RETRIES = Retry(False, redirect=False)
@@ -369,17 +374,14 @@ class RESTResponse(io.IOBase):
         return self.response.headers
 
 
-#: Forks this process has been the child of (see RESTClientObject._pool).
-_forks_seen = 0
-
-
-def _forked() -> None:
-    global _forks_seen
-    _forks_seen += 1
-
+#: One entry per fork this process has been the child of (see RESTClientObject._pool).
+_forks: list[None] = []
 
 if hasattr(os, "register_at_fork"):  # POSIX; elsewhere a process never forks
-    os.register_at_fork(after_in_child=_forked)
+    # A callable made of builtins only: a function of this module would keep the module
+    # (and all it reaches) alive until the interpreter's last collection at exit, which
+    # then costs every process's exit milliseconds.
+    os.register_at_fork(after_in_child=functools.partial(_forks.append, None))
 
 
 #: How long abort() waits for a read it woke to let go of the response.
@@ -607,7 +609,7 @@ class RESTClientObject:
         self.configuration = configuration
         _redact.install_log_filter()
         self._lock = threading.RLock()
-        self._forks = _forks_seen
+        self._forks_at = len(_forks)
         self._proxy_managers: dict[str, urllib3.ProxyManager] = {}
         self.pool_manager: urllib3.PoolManager = self._new_pool_manager()
         # URL -> (proxy manager or None, pool key, pool context, request target); see _open().
@@ -681,14 +683,14 @@ class RESTClientObject:
 
     def _pool(self) -> urllib3.PoolManager:
         # After a fork the pools (and their sockets) are the parent's: the child builds its
-        # own.  Told by a counter the child bumps, not a getpid() system call per request.
-        if self._forks != _forks_seen:
+        # own.  Told by the list a child appends to, not a getpid() system call per request.
+        if self._forks_at != len(_forks):
             with self._lock:
-                if self._forks != _forks_seen:
+                if self._forks_at != len(_forks):
                     self.pool_manager = self._new_pool_manager()
                     self._routes = {}
                     self._live, self._live_lock = weakref.WeakSet(), threading.Lock()
-                    self._forks = _forks_seen
+                    self._forks_at = len(_forks)
         return self.pool_manager
 
     def _open(self, method: str, url: str, **kw: Any) -> urllib3.BaseHTTPResponse:
@@ -897,11 +899,6 @@ class RESTClientObject:
                 if pool is not None:
                     total += pool.num_connections
         return total
-
-
-#: A cached route: the proxy's pool manager (or ``None`` for direct), the pool key, the
-#: pool's context (copied for each use) and the request target.
-_Route = tuple[Optional[urllib3.ProxyManager], Optional[PoolKey], dict[str, Any], str]
 
 
 def _closing_pools(manager: _M) -> _M:

@@ -19,9 +19,8 @@ import math
 import random
 import time
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Callable, Optional, Union
+from typing import Any, Callable, NoReturn, Optional, Union
 
 from openapiopenai.exceptions import ApiTransportError, ApiTypeError, ApiValueError
 
@@ -96,7 +95,19 @@ def _checked_statuses(value: object) -> frozenset[int]:
     return value if isinstance(value, frozenset) else frozenset(value)
 
 
-@dataclass(frozen=True)
+#: The fields of a ``Retry``, in order (its positional arguments, repr, equality and pickle).
+_FIELDS = (
+    "total",
+    "backoff_base",
+    "backoff_max",
+    "jitter",
+    "max_retry_after",
+    "deadline",
+    "statuses",
+    "retry_on_timeout",
+)
+
+
 class Retry:
     """How many times to retry, which failures, and how long to wait in between.
 
@@ -110,38 +121,102 @@ class Retry:
     ``statuses``: HTTP statuses retried (``x-should-retry`` from the server overrides).
     ``retry_on_timeout``: also retry read timeouts and connections lost after the request
     was sent (the image may already have been generated and billed).
+
+    A frozen value: equal policies compare and hash equal, and ``replace()`` gives a
+    changed copy.  (Written out rather than a frozen dataclass, which costs every
+    process's start most of a millisecond to make.)
     """
 
-    total: int = 2
-    backoff_base: float = 0.5
-    backoff_max: float = 8.0
-    jitter: float = 0.25
-    max_retry_after: float = 60.0
-    deadline: Optional[float] = None
-    statuses: frozenset[int] = field(default=DEFAULT_RETRY_STATUSES)
-    retry_on_timeout: bool = False
+    __slots__ = _FIELDS
 
-    def __post_init__(self) -> None:
+    total: int
+    backoff_base: float
+    backoff_max: float
+    jitter: float
+    max_retry_after: float
+    deadline: Optional[float]
+    statuses: frozenset[int]
+    retry_on_timeout: bool
+
+    def __init__(
+        self,
+        total: int = 2,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        jitter: float = 0.25,
+        max_retry_after: float = 60.0,
+        deadline: Optional[float] = None,
+        statuses: Collection[int] = DEFAULT_RETRY_STATUSES,
+        retry_on_timeout: bool = False,
+    ) -> None:
         # Checked here, once: a wrong type would otherwise surface mid-call (a str jitter
         # as a TypeError after the first failure) or, worse, be taken as true
         # (retry_on_timeout="false" resending a billed request).
-        if isinstance(self.total, bool) or not isinstance(self.total, int):
-            raise ApiTypeError(f"retries: total must be an int >= 0, got {self.total!r}")
-        if self.total < 0:
-            raise ApiValueError(f"retries: total must be an int >= 0, got {self.total!r}")
-        for name in ("backoff_base", "backoff_max", "max_retry_after", "jitter"):
-            value = _checked_number(name, getattr(self, name))
+        if isinstance(total, bool) or not isinstance(total, int):
+            raise ApiTypeError(f"retries: total must be an int >= 0, got {total!r}")
+        if total < 0:
+            raise ApiValueError(f"retries: total must be an int >= 0, got {total!r}")
+        numbers = {
+            "backoff_base": backoff_base,
+            "backoff_max": backoff_max,
+            "max_retry_after": max_retry_after,
+            "jitter": jitter,
+        }
+        for name, value in numbers.items():
+            value = _checked_number(name, value)
             if not value >= 0 or (name != "max_retry_after" and value == math.inf):
                 raise ApiValueError(f"retries: {name} must be a finite number >= 0, got {value!r}")
-        if not self.jitter <= 1:
-            raise ApiValueError(f"retries: jitter must be between 0 and 1, got {self.jitter!r}")
-        if self.deadline is not None and not _checked_number("deadline", self.deadline) > 0:
-            raise ApiValueError(f"retries: deadline must be > 0 seconds, got {self.deadline!r}")
-        if not isinstance(self.retry_on_timeout, bool):
+        if not jitter <= 1:
+            raise ApiValueError(f"retries: jitter must be between 0 and 1, got {jitter!r}")
+        if deadline is not None and not _checked_number("deadline", deadline) > 0:
+            raise ApiValueError(f"retries: deadline must be > 0 seconds, got {deadline!r}")
+        if not isinstance(retry_on_timeout, bool):
             raise ApiTypeError(
-                f"retries: retry_on_timeout must be True or False, got {self.retry_on_timeout!r}"
+                f"retries: retry_on_timeout must be True or False, got {retry_on_timeout!r}"
             )
-        object.__setattr__(self, "statuses", _checked_statuses(self.statuses))
+        checked = (
+            total,
+            backoff_base,
+            backoff_max,
+            jitter,
+            max_retry_after,
+            deadline,
+            _checked_statuses(statuses),
+            retry_on_timeout,
+        )
+        for name, checked_value in zip(_FIELDS, checked):
+            object.__setattr__(self, name, checked_value)
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def replace(self, **changes: Any) -> Retry:
+        """A copy with ``changes`` applied (checked as the constructor checks them)."""
+        unknown = changes.keys() - set(_FIELDS)
+        if unknown:
+            raise ApiTypeError(f"retries: no field named {sorted(unknown)[0]!r}")
+        return Retry(**{**dict(zip(_FIELDS, self._values())), **changes})
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in zip(_FIELDS, self._values()))
+        return f"Retry({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Retry) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"Retry is frozen: cannot assign to {name!r} (use replace())")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"Retry is frozen: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[type[Retry], tuple[Any, ...]]:
+        return (self.__class__, self._values())
 
     @classmethod
     def from_value(cls, value: Union[Retry, int, bool, None]) -> Retry:

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from openapiopenai.api_client import ApiClient
     from openapiopenai.rest import RESTResponse
 
+    _Run = Callable[[ApiClient, ApiRequest[Any]], Any]  # annotations only
+
 __all__ = ["operation", "streaming", "with_http_info", "without_preload_content"]
 
 P = ParamSpec("P")
@@ -49,7 +51,6 @@ S = TypeVar("S")
 M = TypeVar("M")
 T = TypeVar("T")
 
-_Run = Callable[["ApiClient", ApiRequest[Any]], Any]
 
 #: The builder an operation's styles were made from (an attribute of each style).
 _BUILD_ATTRIBUTE = "_openapiopenai_build"
@@ -114,42 +115,55 @@ _OPTIONS_DOC = """\
 
 def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, returns: str) -> Any:
     """One call style of ``build``: a plain function running the request it builds."""
-    signature, hints = _analysed(build)
-    kinds = {p.kind for p in signature.parameters.values()}
-    own = [p for p in signature.parameters.values() if p.kind is _KEYWORD]
-    # Positional arguments (after self) past the operation's own are options, as generated;
-    # after a "*" or "*args" in the builder they can only be keywords.
-    positional = not kinds & {inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_POSITIONAL}
-    spill_at = len(own) - 1 if positional else sys.maxsize
-    options = _option_parameters(positional)
-    option_names = tuple(p.name for p in options if p.kind is _KEYWORD)
+    built = _analysed(build)
+    options = _option_parameters(built.positional)
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if len(args) > spill_at:
-            args, kwargs = _spilled(args, kwargs, spill_at, option_names, call.__name__)
+        if len(args) > built.spill_at:
+            args, kwargs = _spilled(args, kwargs, built.spill_at, built.option_names, call.__name__)
         return run(self.api_client, build(self, *args, **kwargs))
 
-    parameters = [
-        p.replace(annotation=hints.get(p.name, p.annotation))
-        for p in signature.parameters.values()
-        if p.kind is not inspect.Parameter.VAR_KEYWORD
-    ]
-    return_annotation = _return_annotation(suffix, _returned_model(build, hints))
-    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*parameters, *options], return_annotation=return_annotation
+    return_annotation = _return_annotation(suffix, built.model)
+    call.__signature__ = built.signature.replace(  # type: ignore[attr-defined]
+        parameters=[*built.parameters, *options], return_annotation=return_annotation
     )
-    call.__annotations__ = {
-        **{p.name: p.annotation for p in [*parameters[1:], *options]},
-        "return": return_annotation,
-    }
+    call.__annotations__ = {**built.annotations, "return": return_annotation}
     call.__name__ = build.__name__ + suffix
     call.__qualname__ = build.__qualname__ + suffix
     call.__module__ = build.__module__
-    doc = inspect.cleandoc(build.__doc__ or "")
-    call.__doc__ = f"{doc}\n\n{_OPTIONS_DOC}\n:return: {returns}\n"
+    call.__doc__ = f"{built.doc}\n\n{_OPTIONS_DOC}\n:return: {returns}\n"
     call.__wrapped__ = build  # type: ignore[attr-defined]
     setattr(call, _BUILD_ATTRIBUTE, build)
     return call
+
+
+class _Analysed:
+    """What every call style of one builder shares, worked out once."""
+
+    def __init__(self, build: Callable[..., Any]) -> None:
+        self.signature = signature = inspect.signature(build)
+        hints = _resolved_hints(build)
+        kinds = {p.kind for p in signature.parameters.values()}
+        own = [p for p in signature.parameters.values() if p.kind is _KEYWORD]
+        # Positional arguments (after self) past the operation's own are options, as
+        # generated; after a "*" or "*args" in the builder they can only be keywords.
+        self.positional = not kinds & {
+            inspect.Parameter.KEYWORD_ONLY,
+            inspect.Parameter.VAR_POSITIONAL,
+        }
+        self.spill_at = len(own) - 1 if self.positional else sys.maxsize
+        options = _option_parameters(self.positional)
+        self.option_names = tuple(p.name for p in options if p.kind is _KEYWORD)
+        self.parameters = [
+            p
+            if p.name not in hints or hints[p.name] is p.annotation
+            else p.replace(annotation=hints[p.name])
+            for p in signature.parameters.values()
+            if p.kind is not inspect.Parameter.VAR_KEYWORD
+        ]
+        self.annotations = {p.name: p.annotation for p in [*self.parameters[1:], *options]}
+        self.model = _returned_model(build, hints)
+        self.doc = inspect.cleandoc(build.__doc__ or "")
 
 
 def _spilled(
@@ -167,9 +181,9 @@ def _spilled(
 
 
 @functools.cache
-def _analysed(build: Callable[..., Any]) -> tuple[inspect.Signature, dict[str, Any]]:
-    """The builder's signature and resolved annotations, worked out once for all its styles."""
-    return inspect.signature(build), _resolved_hints(build)
+def _analysed(build: Callable[..., Any]) -> _Analysed:
+    """The builder's signature, parameters and docs, worked out once for all its styles."""
+    return _Analysed(build)
 
 
 def _resolved_hints(build: Callable[..., Any]) -> dict[str, Any]:

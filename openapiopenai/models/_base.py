@@ -1,6 +1,7 @@
 """What every model shares: the generated client's dict/JSON helpers on pydantic v2."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic reads the class annotations when
+# the class is made, and as objects they need no evaluating (a start-up cost).
 
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union, overload
 
@@ -18,18 +19,29 @@ __all__ = ["OpenApiModel", "RequestModel", "ResponseModel"]
 R = TypeVar("R", bound="ResponseModel")
 
 
-class OpenApiModel(BaseModel):
-    """Base of the models: ``to_dict``/``to_json``/``from_dict``/``from_json``/``to_str``."""
+#: The configuration every model shares.  defer_build: a model's validator and serializer
+#: are built on its first use, not at import, so a process pays only for the models it
+#: uses (a cold start that makes one call builds three, not every model of the package).
+_SHARED_CONFIG = ConfigDict(
+    populate_by_name=True,
+    validate_assignment=True,
+    protected_namespaces=(),
+    defer_build=True,
+)
 
-    # defer_build: a model's validator and serializer are built on its first use, not
-    # at import, so a process pays only for the models it uses (a cold start that makes
-    # one call builds three, not every model of the package).
-    model_config: ClassVar[ConfigDict] = ConfigDict(
-        populate_by_name=True,
-        validate_assignment=True,
-        protected_namespaces=(),
-        defer_build=True,
-    )
+if TYPE_CHECKING:
+    _Model = BaseModel
+else:  # a plain mixin at run time: each pydantic class costs a process's start to make
+    _Model = object
+
+
+class OpenApiModel(_Model):
+    """What the models share: ``to_dict``/``to_json``/``from_dict``/``from_json``/``to_str``.
+
+    A mixin of :class:`RequestModel` and :class:`ResponseModel`, the two pydantic bases.
+    """
+
+    __slots__ = ()
 
     # Requests send only what the caller set; responses show everything they carried.
     _dump_only_set: ClassVar[bool] = False
@@ -73,10 +85,10 @@ class OpenApiModel(BaseModel):
         return cls.model_validate_json(json_str)
 
 
-class RequestModel(OpenApiModel):
+class RequestModel(OpenApiModel, BaseModel):
     """A request body: unknown fields are an error, unset fields are not sent."""
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(**_SHARED_CONFIG, extra="forbid")
     _dump_only_set: ClassVar[bool] = True
 
     def to_json_bytes(self) -> bytes:
@@ -92,7 +104,7 @@ class RequestModel(OpenApiModel):
             raise error from None
 
 
-class ResponseModel(OpenApiModel):
+class ResponseModel(OpenApiModel, BaseModel):
     """A response body: unknown fields are kept (the API adds them faster than SDKs ship).
 
     A parsed response remembers the client whose call returned it, so that downloads reuse
@@ -102,18 +114,18 @@ class ResponseModel(OpenApiModel):
     instance a per-field initialisation, which is most of a small call's overhead.
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(**_SHARED_CONFIG, extra="allow")
 
     @classmethod
     def _from_response_body(cls: type[R], body: bytes) -> R:
         """Parse a response body (JSON bytes) into this model, as the client does."""
         return cls.model_validate_json(body)
 
-    def _bind_client(self, client: ImageClient) -> None:
+    def _bind_client(self, client: "ImageClient") -> None:
         object.__setattr__(self, "__pydantic_private__", _binding_of(client))
 
     @property
-    def _bound_client(self) -> Optional[ImageClient]:
+    def _bound_client(self) -> Optional["ImageClient"]:
         private = self.__pydantic_private__
         return private["client"].client if private else None
 
@@ -127,7 +139,7 @@ class ResponseModel(OpenApiModel):
         )
 
 
-def _binding_of(client: ImageClient) -> dict[str, Any]:
+def _binding_of(client: "ImageClient") -> dict[str, Any]:
     """The private dict naming ``client``, made once per client and shared by its models."""
     binding = client._model_binding
     if binding is None:
@@ -140,14 +152,14 @@ class _Binding:
 
     __slots__ = ("client",)
 
-    def __init__(self, client: Optional[ImageClient] = None) -> None:
+    def __init__(self, client: Optional["ImageClient"] = None) -> None:
         self.client = client
 
-    def __copy__(self) -> _Binding:
+    def __copy__(self) -> "_Binding":
         return self
 
-    def __deepcopy__(self, memo: dict[int, object]) -> _Binding:
+    def __deepcopy__(self, memo: dict[int, object]) -> "_Binding":
         return self
 
-    def __reduce__(self) -> tuple[type[_Binding], tuple[()]]:
+    def __reduce__(self) -> "tuple[type[_Binding], tuple[()]]":
         return _Binding, ()

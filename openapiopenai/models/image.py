@@ -1,6 +1,7 @@
 """``Image``: one generated image, as a URL or as base64 data."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic reads these field annotations when
+# the class is made, and as objects they need no evaluating (a start-up cost).
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,8 +81,8 @@ class Image(ResponseModel):
     def to_bytes(
         self,
         *,
-        client: Optional[ImageClient] = None,
-        timeout: TimeoutValue = None,
+        client: Optional["ImageClient"] = None,
+        timeout: "TimeoutValue" = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> bytes:
         """The image file's bytes: ``b64_json`` decoded, or ``url`` downloaded.
@@ -99,8 +100,8 @@ class Image(ResponseModel):
         self,
         path: PathArg,
         *,
-        client: Optional[ImageClient] = None,
-        timeout: TimeoutValue = None,
+        client: Optional["ImageClient"] = None,
+        timeout: "TimeoutValue" = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> Path:
         """Write the image to ``path`` and return the path written.
@@ -130,7 +131,7 @@ class Image(ResponseModel):
 
         return image_html(self)
 
-    def full(self) -> FullImage:
+    def full(self) -> "FullImage":
         """The image at full size for ``display()`` in Jupyter (shown bounded otherwise)."""
         from openapiopenai._display import FullImage
 

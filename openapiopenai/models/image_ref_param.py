@@ -1,6 +1,7 @@
 """``ImageRefParam``: an input image of a JSON edit, by URL (or data URL) or by file ID."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic reads these field annotations when
+# the class is made, and as objects they need no evaluating (a start-up cost).
 
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -33,13 +34,13 @@ class ImageRefParam(RequestModel):
     )
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> ImageRefParam:
+    def _exactly_one(self) -> "ImageRefParam":
         if (self.image_url is None) == (self.file_id is None):
             raise ValueError("provide exactly one of image_url or file_id")
         return self
 
     @classmethod
-    def from_file(cls, image: FileInput) -> ImageRefParam:
+    def from_file(cls, image: "FileInput") -> "ImageRefParam":
         """A reference carrying ``image`` (bytes, a path or a binary file) as a data URL.
 
         The type is read from the bytes (PNG, JPEG or WebP); the URL must stay within the

@@ -1,6 +1,7 @@
 """``ImagesResponse``: what all three image operations return."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic reads these field annotations when
+# the class is made, and as objects they need no evaluating (a start-up cost).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Optional, Union
@@ -48,7 +49,7 @@ class ImagesResponse(ResponseModel):
     )
 
     @classmethod
-    def _from_response_body(cls, body: bytes) -> ImagesResponse:
+    def _from_response_body(cls, body: bytes) -> "ImagesResponse":
         """Parse a body; a large one keeps its long ``b64_json`` strings as body spans."""
         if len(body) >= lazy_text.MIN_BODY and isinstance(body, bytes):
             response = cls._parse_cut(body)
@@ -57,7 +58,7 @@ class ImagesResponse(ResponseModel):
         return cls.model_validate_json(body)
 
     @classmethod
-    def _parse_cut(cls, body: bytes) -> Optional[ImagesResponse]:
+    def _parse_cut(cls, body: bytes) -> Optional["ImagesResponse"]:
         """The long strings cut out, the rest parsed, each image given its span back.
 
         ``None`` wherever the result could differ from parsing the whole body: nothing to
@@ -90,8 +91,8 @@ class ImagesResponse(ResponseModel):
         prefix: str = "image",
         *,
         overwrite: bool = False,
-        client: Optional[ImageClient] = None,
-        timeout: TimeoutValue = None,
+        client: Optional["ImageClient"] = None,
+        timeout: "TimeoutValue" = None,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> list[Path]:
         """Write every image to ``directory`` as ``{prefix}-{i}.{ext}``; return the paths.
@@ -113,7 +114,7 @@ class ImagesResponse(ResponseModel):
             max_bytes=max_bytes,
         )
 
-    def _bind_client(self, client: ImageClient) -> None:
+    def _bind_client(self, client: "ImageClient") -> None:
         super()._bind_client(client)
         for image in self.data:
             image._bind_client(client)
