@@ -6,6 +6,8 @@ that no connection is left checked out of the pool.
 
 from __future__ import annotations
 
+import copy
+import pickle
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -294,6 +296,30 @@ def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
         samples = [policy.backoff(n) for _ in range(200)]
         assert all(0.75 * full <= s <= full for s in samples)
         assert max(samples) - min(samples) > 0.0  # jitter spreads the waits
+
+
+def test_a_policy_is_a_frozen_value() -> None:
+    policy = Retry(3, backoff_base=0.01, statuses=[429])
+    assert policy == Retry(total=3, backoff_base=0.01, statuses={429})
+    assert hash(policy) == hash(Retry(total=3, backoff_base=0.01, statuses={429}))
+    assert policy != Retry(total=3, backoff_base=0.01) and policy != (3, 0.01)
+    assert pickle.loads(pickle.dumps(policy)) == policy
+    assert copy.copy(policy) == policy == copy.deepcopy(policy)
+    assert repr(policy) == (
+        "Retry(total=3, backoff_base=0.01, backoff_max=8.0, jitter=0.25, max_retry_after=60.0,"
+        " deadline=None, statuses=frozenset({429}), retry_on_timeout=False)"
+    )
+    with pytest.raises(AttributeError, match="frozen"):
+        policy.total = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="frozen"):
+        del policy.jitter
+    changed = policy.replace(total=5, statuses=[503])
+    assert (changed.total, changed.statuses, changed.backoff_base) == (5, frozenset({503}), 0.01)
+    assert policy.total == 3  # unchanged
+    with pytest.raises(exc.ApiValueError, match="jitter"):
+        policy.replace(jitter=2.0)
+    with pytest.raises(exc.ApiTypeError, match="'tota'"):
+        policy.replace(tota=1)
 
 
 def test_bad_policies_are_rejected() -> None:
