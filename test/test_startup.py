@@ -42,6 +42,7 @@ NOT_AT_START = [
     "openapiopenai._download",
     "openapiopenai._results",  # saving and decoding images
     "openapiopenai._base64",
+    "openapiopenai._auth_settings",  # the generated configuration's unused auth shapes
     # pydantic's decorator module for serializers (the models set dumps on the core schema)
     "pydantic.functional_serializers",
 ]
@@ -65,3 +66,22 @@ def loaded() -> Iterator[set[str]]:
 def test_a_generation_only_process_does_not_load(loaded: set[str], module: str) -> None:
     assert "openapiopenai.api.images_api" in loaded  # the call really ran through the API
     assert module not in loaded
+
+
+def test_the_auth_setting_shapes_are_there_when_asked_for() -> None:
+    from openapiopenai import configuration
+
+    shapes = [
+        "APIKeyAuthSetting",
+        "BasicAuthSetting",
+        "BearerFormatAuthSetting",
+        "GenericAuthSetting",
+        "HTTPSignatureAuthSetting",
+        "OAuth2AuthSetting",
+    ]
+    for name in shapes:
+        shape = getattr(configuration, name)
+        assert shape.__name__ == name and "type" in shape.__annotations__
+    assert configuration.BasicAuthSetting.__required_keys__ == {"type", "in", "key", "value"}
+    with pytest.raises(AttributeError, match="NoSuchSetting"):
+        configuration.NoSuchSetting  # noqa: B018
