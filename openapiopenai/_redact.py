@@ -17,7 +17,15 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING
+
+# Nothing from typing at run time: logging keeps the log filter (this module's class, and
+# so its globals) until the interpreter's end, and whatever those globals reach, such as
+# the type caches (which hold every model class), outlives the main collection at exit.
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, TypeVar
+
+    T = TypeVar("T")
 
 __all__ = [
     "REDACTED",
@@ -35,8 +43,6 @@ REDACTED = "[redacted]"
 _REDACTED_BYTES = REDACTED.encode()
 #: Shorter values are not looked for: they would match ordinary text.
 MIN_SECRET = 8
-
-T = TypeVar("T")
 
 
 def _usable(secrets: Iterable[str]) -> list[str]:

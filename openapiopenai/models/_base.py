@@ -3,6 +3,7 @@
 # No ``from __future__ import annotations``: pydantic reads the class annotations when
 # the class is made, and as objects they need no evaluating (a start-up cost).
 
+import json
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union, overload
 
 from pydantic import BaseModel, ConfigDict
@@ -93,6 +94,9 @@ class RequestModel(OpenApiModel, BaseModel):
 
     def to_json_bytes(self) -> bytes:
         """The body as sent: UTF-8 JSON of the fields set (``None`` left out)."""
+        plain = _plain_json(self)
+        if plain is not None:
+            return plain
         try:
             return self.__pydantic_serializer__.to_json(
                 self, by_alias=True, exclude_unset=True, exclude_none=True
@@ -102,6 +106,59 @@ class RequestModel(OpenApiModel, BaseModel):
             if error is None:
                 raise
             raise error from None
+
+
+#: What ``json`` writes exactly as pydantic's serializer does (compact, UTF-8, in order).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: The value types whose JSON text is the same from both (not floats: they differ in form).
+_PLAIN_TYPES = frozenset({str, int, bool})
+#: Per model class: whether its core schema dumps every value as the value's own JSON.
+_dumped_plainly: dict[type[BaseModel], bool] = {}
+
+
+def _plain_json(model: BaseModel) -> Optional[bytes]:
+    """``model``'s set fields as pydantic would dump them, when they are plain strings,
+    integers and booleans of a class that renames, excludes or converts nothing; else
+    ``None`` (and pydantic's serializer writes the body).
+
+    Written by ``json``: a process's first use of pydantic's serializer leaves a
+    reference to ``pydantic_core.MISSING`` the garbage collector cannot see, through
+    which the type caches keep every model class (and so every module) alive until the
+    interpreter's last collections at exit, which then cost each short process some
+    milliseconds.
+    """
+    cls = type(model)
+    plain = _dumped_plainly.get(cls)
+    if plain is None:
+        plain = _dumped_plainly[cls] = not _customised(cls.__pydantic_core_schema__)
+    if not plain or model.__pydantic_extra__:
+        return None
+    fields_set = model.__pydantic_fields_set__
+    values = {}
+    for name, value in model.__dict__.items():
+        if value is None or name not in fields_set:
+            continue
+        if type(value) not in _PLAIN_TYPES:
+            return None
+        values[name] = value
+    try:
+        return _encode(values).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: pydantic's serializer says which field
+        return None
+
+
+def _customised(schema: Any) -> bool:
+    """Whether a core schema dumps some value otherwise than as itself: a serializer, an
+    alias, an exclusion or a computed field anywhere in it."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key.startswith("serialization") or (key == "computed_fields" and value):
+                return True
+            if isinstance(value, (dict, list, tuple)) and _customised(value):
+                return True
+    elif isinstance(schema, (list, tuple)):
+        return any(_customised(item) for item in schema)
+    return False
 
 
 class ResponseModel(OpenApiModel, BaseModel):
