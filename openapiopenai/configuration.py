@@ -136,6 +136,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _UNUSED_AUTH_SETTINGS)
+
+
 def _env(name: str) -> Optional[str]:
     return os.environ.get(name) or None
 

@@ -84,6 +84,7 @@ def test_the_auth_setting_shapes_are_there_when_asked_for() -> None:
         shape = getattr(configuration, name)
         assert shape.__name__ == name and "type" in shape.__annotations__
     assert configuration.BasicAuthSetting.__required_keys__ == {"type", "in", "key", "value"}
+    assert set(shapes) <= set(dir(configuration))
     with pytest.raises(AttributeError, match="NoSuchSetting"):
         configuration.NoSuchSetting  # noqa: B018
 
