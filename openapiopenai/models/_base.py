@@ -110,16 +110,22 @@ class RequestModel(OpenApiModel, BaseModel):
 
 #: What ``json`` writes exactly as pydantic's serializer does (compact, UTF-8, in order).
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-#: The value types whose JSON text is the same from both (not floats: they differ in form).
-_PLAIN_TYPES = frozenset({str, int, bool})
-#: Per model class: whether its core schema dumps every value as the value's own JSON.
-_dumped_plainly: dict[type[BaseModel], bool] = {}
+#: Per model class: the type each field's schema dumps as the value's own JSON (str, int
+#: or bool; not floats: ``json`` and pydantic write them differently), or ``None`` for a
+#: class pydantic must write (it renames, excludes or converts a value, or is a root).
+_plain_fields: dict[type[BaseModel], Optional[dict[str, Optional[type]]]] = {}
 
 
 def _plain_json(model: BaseModel) -> Optional[bytes]:
-    """``model``'s set fields as pydantic would dump them, when they are plain strings,
-    integers and booleans of a class that renames, excludes or converts nothing; else
-    ``None`` (and pydantic's serializer writes the body).
+    """``model``'s set fields as pydantic would dump them, when each is of the plain
+    string, integer or boolean type its field's schema dumps as itself, in a class that
+    renames, excludes or converts nothing; else ``None`` (and pydantic's serializer
+    writes the body).
+
+    The value's type is checked against the field's, not just against the three: a
+    value that reached the model unvalidated (``model_construct``, ``model_copy(update=
+    ...)``) may be one pydantic writes otherwise (``True`` in an int field as ``1``, an
+    int in a float field as ``2.0``), leaves out (a key that is no field) or warns of.
 
     Written by ``json``: a process's first use of pydantic's serializer leaves a
     reference to ``pydantic_core.MISSING`` the garbage collector cannot see, through
@@ -128,23 +134,64 @@ def _plain_json(model: BaseModel) -> Optional[bytes]:
     milliseconds.
     """
     cls = type(model)
-    plain = _dumped_plainly.get(cls)
-    if plain is None:
-        plain = _dumped_plainly[cls] = not _customised(cls.__pydantic_core_schema__)
-    if not plain or model.__pydantic_extra__:
+    try:
+        types = _plain_fields[cls]
+    except KeyError:
+        schema = cls.__pydantic_core_schema__
+        if not isinstance(schema, dict):  # not built yet (defer_build, model_construct)
+            return None
+        types = _plain_fields[cls] = _field_types(cls, schema)
+    if types is None or model.__pydantic_extra__:
         return None
     fields_set = model.__pydantic_fields_set__
     values = {}
     for name, value in model.__dict__.items():
         if value is None or name not in fields_set:
             continue
-        if type(value) not in _PLAIN_TYPES:
+        if type(value) is not types.get(name, False):
             return None
         values[name] = value
     try:
         return _encode(values).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: pydantic's serializer says which field
         return None
+    except ValueError:  # an int past sys.get_int_max_str_digits(): pydantic writes it
+        return None
+
+
+#: Schemas that dump the value as their inner ``schema`` does.
+_WRAPPERS = frozenset({"default", "nullable", "function-before", "function-after"})
+#: Leaf schemas that dump a value of one type as itself.
+_LEAVES: dict[str, type] = {"str": str, "int": int, "bool": bool}
+
+
+def _field_types(cls: type[BaseModel], schema: Any) -> Optional[dict[str, Optional[type]]]:
+    """Each field's plain type (``None`` for a field of another type), or ``None`` when
+    pydantic must write every body of ``cls``."""
+    if _customised(schema):
+        return None
+    while schema.get("type") in _WRAPPERS:  # model validators wrap the model's schema
+        schema = schema["schema"]
+    if schema.get("type") != "model" or schema.get("cls") is not cls or schema["root_model"]:
+        return None
+    fields = schema["schema"]
+    if fields.get("type") != "model-fields":
+        return None
+    return {name: _leaf_type(field["schema"]) for name, field in fields["fields"].items()}
+
+
+def _leaf_type(schema: Any) -> Optional[type]:
+    """The one plain type a field's schema dumps as itself, else ``None``."""
+    while schema.get("type") in _WRAPPERS:
+        schema = schema["schema"]
+    kind = schema.get("type")
+    if kind == "literal":
+        expected = {type(value) for value in schema["expected"]}
+        return str if expected == {str} else None
+    if kind == "union":
+        found = {_leaf_type(choice) for choice in schema["choices"]}
+        return found.pop() if len(found) == 1 else None
+    return _LEAVES.get(kind)
 
 
 def _customised(schema: Any) -> bool:
