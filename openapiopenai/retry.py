@@ -14,13 +14,14 @@ when paying twice is better than failing.
 
 from __future__ import annotations
 
+import copyreg
 import functools
 import math
 import random
 import time
 from collections.abc import Collection, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, NoReturn, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, Union
 
 from openapiopenai.exceptions import ApiTransportError, ApiTypeError, ApiValueError
 
@@ -128,15 +129,43 @@ class Retry:
     """
 
     __slots__ = _FIELDS
+    #: As a dataclass's: ``case Retry(0):`` matches a policy that never retries.
+    __match_args__ = (
+        "total",
+        "backoff_base",
+        "backoff_max",
+        "jitter",
+        "max_retry_after",
+        "deadline",
+        "statuses",
+        "retry_on_timeout",
+    )
 
-    total: int
-    backoff_base: float
-    backoff_max: float
-    jitter: float
-    max_retry_after: float
-    deadline: Optional[float]
-    statuses: frozenset[int]
-    retry_on_timeout: bool
+    if TYPE_CHECKING:  # read-only to type checkers, as the frozen dataclass's fields were
+
+        @property
+        def total(self) -> int: ...
+
+        @property
+        def backoff_base(self) -> float: ...
+
+        @property
+        def backoff_max(self) -> float: ...
+
+        @property
+        def jitter(self) -> float: ...
+
+        @property
+        def max_retry_after(self) -> float: ...
+
+        @property
+        def deadline(self) -> Optional[float]: ...
+
+        @property
+        def statuses(self) -> frozenset[int]: ...
+
+        @property
+        def retry_on_timeout(self) -> bool: ...
 
     def __init__(
         self,
@@ -195,11 +224,11 @@ class Retry:
         unknown = changes.keys() - set(_FIELDS)
         if unknown:
             raise ApiTypeError(f"retries: no field named {sorted(unknown)[0]!r}")
-        return Retry(**{**dict(zip(_FIELDS, self._values())), **changes})
+        return type(self)(**{**dict(zip(_FIELDS, self._values())), **changes})
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in zip(_FIELDS, self._values()))
-        return f"Retry({fields})"
+        return f"{type(self).__qualname__}({fields})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Retry) or other.__class__ is not self.__class__:
@@ -210,13 +239,26 @@ class Retry:
         return hash(self._values())
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError(f"Retry is frozen: cannot assign to {name!r} (use replace())")
+        from dataclasses import FrozenInstanceError  # as the frozen dataclass raised
+
+        raise FrozenInstanceError(f"Retry is frozen: cannot assign to {name!r} (use replace())")
 
     def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(f"Retry is frozen: cannot delete {name!r}")
+        from dataclasses import FrozenInstanceError
 
-    def __reduce__(self) -> tuple[type[Retry], tuple[Any, ...]]:
-        return (self.__class__, self._values())
+        raise FrozenInstanceError(f"Retry is frozen: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Callable[..., Retry], tuple[type[Retry]], dict[str, Any]]:
+        # As the frozen dataclass pickled (so pickles load across the change): made
+        # without calling __init__ (a subclass may take other arguments), then the
+        # fields and any state of a subclass set.
+        state = dict(zip(_FIELDS, self._values()))
+        state.update(getattr(self, "__dict__", ()))
+        return (copyreg.__newobj__, (type(self),), state)  # type: ignore[attr-defined]
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_value(cls, value: Union[Retry, int, bool, None]) -> Retry:

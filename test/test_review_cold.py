@@ -11,10 +11,16 @@ the static frozen check) is kept.
 
 from __future__ import annotations
 
+import copy
+import pickle
+import subprocess
+import sys
+from typing import Any
+
 import pytest
 from pydantic import ConfigDict, Field, RootModel
 
-from openapiopenai import CreateImageRequest
+from openapiopenai import CreateImageRequest, Retry
 from openapiopenai.models._base import RequestModel, _plain_json
 
 
@@ -91,3 +97,89 @@ def test_the_package_bodies_still_take_the_plain_path() -> None:
     assert plain == pydantic_bytes(request)
     streamed = request.model_copy(update={"stream": True})  # as ApiRequest.streamed does
     assert _plain_json(streamed) == pydantic_bytes(streamed)
+
+
+# -- Retry ------------------------------------------------------------------------------
+
+
+class NamedRetry(Retry):
+    """A user subclass as the dataclass allowed: more state, another constructor."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        object.__setattr__(self, "name", name)
+
+
+class PlainSubclass(Retry):
+    pass
+
+
+def test_a_subclass_repr_names_the_subclass() -> None:
+    assert repr(PlainSubclass(3)).startswith("PlainSubclass(total=3, backoff_base=0.5,")
+
+
+def test_replace_keeps_a_subclass() -> None:
+    changed = PlainSubclass(3).replace(total=4)
+    assert type(changed) is PlainSubclass and changed.total == 4
+
+
+def test_a_subclass_with_its_own_constructor_pickles_and_copies() -> None:
+    policy = NamedRetry("slow", total=4, deadline=9.0)
+    for twin in (pickle.loads(pickle.dumps(policy)), copy.copy(policy), copy.deepcopy(policy)):
+        assert type(twin) is NamedRetry
+        assert twin.name == "slow"  # type: ignore[attr-defined]
+        assert twin == policy and twin.total == 4 and twin.deadline == 9.0
+
+
+#: ``pickle.dumps(Retry(total=3, statuses={429}, deadline=5.0), protocol=2)`` by the
+#: frozen dataclass ``Retry`` was (before the cold-start change).
+_DATACLASS_PICKLE = (
+    b"\x80\x02copenapiopenai.retry\nRetry\nq\x00)\x81q\x01}q\x02(X\x05\x00\x00\x00totalq"
+    b"\x03K\x03X\x0c\x00\x00\x00backoff_baseq\x04G?\xe0\x00\x00\x00\x00\x00\x00X\x0b\x00"
+    b"\x00\x00backoff_maxq\x05G@ \x00\x00\x00\x00\x00\x00X\x06\x00\x00\x00jitterq\x06G?"
+    b"\xd0\x00\x00\x00\x00\x00\x00X\x0f\x00\x00\x00max_retry_afterq\x07G@N\x00\x00\x00"
+    b"\x00\x00\x00X\x08\x00\x00\x00deadlineq\x08G@\x14\x00\x00\x00\x00\x00\x00X\x08\x00"
+    b"\x00\x00statusesq\tc__builtin__\nfrozenset\nq\n]q\x0bM\xad\x01a\x85q\x0cRq\rX\x10"
+    b"\x00\x00\x00retry_on_timeoutq\x0e\x89ub."
+)
+
+
+def test_a_pickle_of_the_former_dataclass_still_loads() -> None:
+    policy = pickle.loads(_DATACLASS_PICKLE)
+    assert policy == Retry(total=3, statuses={429}, deadline=5.0)
+
+
+def test_a_policy_matches_positional_patterns() -> None:
+    # A dataclass sets __match_args__; ``case Retry(0)`` matched a policy that never retries.
+    assert Retry.__match_args__ == (
+        "total",
+        "backoff_base",
+        "backoff_max",
+        "jitter",
+        "max_retry_after",
+        "deadline",
+        "statuses",
+        "retry_on_timeout",
+    )
+
+
+def test_assigning_a_field_still_raises_frozen_instance_error() -> None:
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Retry().total = 1  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del Retry().total  # type: ignore[misc]
+
+
+def test_mypy_still_rejects_assigning_a_field(tmp_path: Any) -> None:
+    user_code = tmp_path / "uses_retry.py"
+    user_code.write_text("from openapiopenai import Retry\n\nRetry().total = 5\n")
+    found = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(user_code)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert found.returncode == 1, found.stdout
+    assert "uses_retry.py:3: error" in found.stdout, found.stdout
