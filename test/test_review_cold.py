@@ -57,7 +57,7 @@ def test_a_key_copied_in_that_is_no_field_is_not_sent() -> None:
 
 
 def test_a_value_of_the_wrong_type_still_gets_pydantics_warning() -> None:
-    request = CreateImageRequest.model_construct(prompt="x", n="3")
+    request = CreateImageRequest.model_construct(prompt="x", n="3")  # type: ignore[arg-type]
     with pytest.warns(UserWarning, match="PydanticSerializationUnexpectedValue"):
         assert request.to_json_bytes() == b'{"prompt":"x","n":"3"}'
 
@@ -169,7 +169,7 @@ def test_assigning_a_field_still_raises_frozen_instance_error() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         Retry().total = 1  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        del Retry().total  # type: ignore[misc]
+        del Retry().total
 
 
 def test_mypy_still_rejects_assigning_a_field(tmp_path: Any) -> None:
