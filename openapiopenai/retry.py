@@ -130,16 +130,7 @@ class Retry:
 
     __slots__ = _FIELDS
     #: As a dataclass's: ``case Retry(0):`` matches a policy that never retries.
-    __match_args__ = (
-        "total",
-        "backoff_base",
-        "backoff_max",
-        "jitter",
-        "max_retry_after",
-        "deadline",
-        "statuses",
-        "retry_on_timeout",
-    )
+    __match_args__ = _FIELDS
 
     if TYPE_CHECKING:  # read-only to type checkers, as the frozen dataclass's fields were
 
