@@ -114,30 +114,21 @@ class HostSetting(TypedDict):
     variables: NotRequired[dict[str, HostSettingVariable]]
 
 
-#: The generated module's other auth setting shapes, which this client never builds: made
-#: on first use (each costs a process's start a tenth of a millisecond).
-_UNUSED_AUTH_SETTINGS = frozenset(
-    {
-        "APIKeyAuthSetting",
-        "BasicAuthSetting",
-        "BearerFormatAuthSetting",
-        "GenericAuthSetting",
-        "HTTPSignatureAuthSetting",
-        "OAuth2AuthSetting",
-    }
-)
-
-
 def __getattr__(name: str) -> Any:
-    if name in _UNUSED_AUTH_SETTINGS:
+    # The generated module's other auth setting shapes, which this client never builds,
+    # are made on first use (each costs a process's start a tenth of a millisecond).
+    if not name.startswith("__"):
         from openapiopenai import _auth_settings
 
-        return getattr(_auth_settings, name)
+        if name in _auth_settings.__all__:
+            return getattr(_auth_settings, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _UNUSED_AUTH_SETTINGS)
+    from openapiopenai import _auth_settings
+
+    return sorted(set(globals()) | set(_auth_settings.__all__))
 
 
 def _env(name: str) -> Optional[str]:
