@@ -96,19 +96,6 @@ def _checked_statuses(value: object) -> frozenset[int]:
     return value if isinstance(value, frozenset) else frozenset(value)
 
 
-#: The fields of a ``Retry``, in order (its positional arguments, repr, equality and pickle).
-_FIELDS = (
-    "total",
-    "backoff_base",
-    "backoff_max",
-    "jitter",
-    "max_retry_after",
-    "deadline",
-    "statuses",
-    "retry_on_timeout",
-)
-
-
 class Retry:
     """How many times to retry, which failures, and how long to wait in between.
 
@@ -128,9 +115,19 @@ class Retry:
     process's start most of a millisecond to make.)
     """
 
-    __slots__ = _FIELDS
-    #: As a dataclass's: ``case Retry(0):`` matches a policy that never retries.
-    __match_args__ = _FIELDS
+    #: The fields, in order: the positional arguments, and as a dataclass's match
+    #: arguments (``case Retry(0):`` matches a policy that never retries).
+    __match_args__ = (
+        "total",
+        "backoff_base",
+        "backoff_max",
+        "jitter",
+        "max_retry_after",
+        "deadline",
+        "statuses",
+        "retry_on_timeout",
+    )
+    __slots__ = __match_args__
 
     if TYPE_CHECKING:  # read-only to type checkers, as the frozen dataclass's fields were
 
@@ -210,15 +207,18 @@ class Retry:
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _FIELDS)
 
+    def _fields(self) -> dict[str, Any]:
+        return dict(zip(_FIELDS, self._values()))
+
     def replace(self, **changes: Any) -> Retry:
         """A copy with ``changes`` applied (checked as the constructor checks them)."""
         unknown = changes.keys() - set(_FIELDS)
         if unknown:
             raise ApiTypeError(f"retries: no field named {sorted(unknown)[0]!r}")
-        return type(self)(**{**dict(zip(_FIELDS, self._values())), **changes})
+        return type(self)(**{**self._fields(), **changes})
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in zip(_FIELDS, self._values()))
+        fields = ", ".join(f"{name}={value!r}" for name, value in self._fields().items())
         return f"{type(self).__qualname__}({fields})"
 
     def __eq__(self, other: object) -> bool:
@@ -243,7 +243,7 @@ class Retry:
         # As the frozen dataclass pickled (so pickles load across the change): made
         # without calling __init__ (a subclass may take other arguments), then the
         # fields and any state of a subclass set.
-        state = dict(zip(_FIELDS, self._values()))
+        state = self._fields()
         state.update(getattr(self, "__dict__", ()))
         return (copyreg.__newobj__, (type(self),), state)  # type: ignore[attr-defined]
 
@@ -336,3 +336,7 @@ class Retry:
         if self.deadline is not None and elapsed + delay >= self.deadline:
             return None
         return delay
+
+
+#: The fields of a ``Retry``, in order (its positional arguments, repr, equality and pickle).
+_FIELDS = Retry.__match_args__

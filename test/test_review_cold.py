@@ -161,6 +161,14 @@ def test_a_policy_matches_positional_patterns() -> None:
         "statuses",
         "retry_on_timeout",
     )
+    if sys.version_info >= (3, 10):  # the statement itself is 3.10 syntax
+        namespace: dict[str, Any] = {"Retry": Retry}
+        exec(
+            "def kind(p):\n    match p:\n        case Retry(0): return 'never'\n"
+            "        case Retry(): return 'retries'",
+            namespace,
+        )
+        assert [namespace["kind"](p) for p in (Retry(0), Retry(2))] == ["never", "retries"]
 
 
 def test_assigning_a_field_still_raises_frozen_instance_error() -> None:

@@ -116,7 +116,6 @@ _OPTIONS_DOC = """\
 def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, returns: str) -> Any:
     """One call style of ``build``: a plain function running the request it builds."""
     built = _analysed(build)
-    options = _option_parameters(built.positional)
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
         if len(args) > built.spill_at:
@@ -125,7 +124,7 @@ def _style(build: Callable[..., ApiRequest[Any]], run: _Run, suffix: str, return
 
     return_annotation = _return_annotation(suffix, built.model)
     call.__signature__ = built.signature.replace(  # type: ignore[attr-defined]
-        parameters=[*built.parameters, *options], return_annotation=return_annotation
+        parameters=built.parameters, return_annotation=return_annotation
     )
     call.__annotations__ = {**built.annotations, "return": return_annotation}
     call.__name__ = build.__name__ + suffix
@@ -154,14 +153,16 @@ class _Analysed:
         self.spill_at = len(own) - 1 if self.positional else sys.maxsize
         options = _option_parameters(self.positional)
         self.option_names = tuple(p.name for p in options if p.kind is _KEYWORD)
-        self.parameters = [
+        own_parameters = [
             p
             if p.name not in hints or hints[p.name] is p.annotation
             else p.replace(annotation=hints[p.name])
             for p in signature.parameters.values()
             if p.kind is not inspect.Parameter.VAR_KEYWORD
         ]
-        self.annotations = {p.name: p.annotation for p in [*self.parameters[1:], *options]}
+        #: The styles' parameters: the builder's (``**options`` spelt out as the options).
+        self.parameters = [*own_parameters, *options]
+        self.annotations = {p.name: p.annotation for p in self.parameters[1:]}
         self.model = _returned_model(build, hints)
         self.doc = inspect.cleandoc(build.__doc__ or "")
 

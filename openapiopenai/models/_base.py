@@ -153,10 +153,8 @@ def _plain_json(model: BaseModel) -> Optional[bytes]:
         values[name] = value
     try:
         return _encode(values).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: pydantic's serializer says which field
-        return None
-    except ValueError:  # an int past sys.get_int_max_str_digits(): pydantic writes it
-        return None
+    except ValueError:  # a lone surrogate (pydantic's serializer says which field) or an
+        return None  # int past sys.get_int_max_str_digits() (which pydantic writes)
 
 
 #: Schemas that dump the value as their inner ``schema`` does.
