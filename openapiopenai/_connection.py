@@ -10,6 +10,8 @@ Their responses also skip every informational (1xx) response before the final on
 http.client skips only ``100 Continue``, and would take a ``103 Early Hints`` for the
 answer (losing the real one).  They read the header block without the email parser when it
 is plain ``Name: value`` lines (``_header_block``): the same message, a tenth of the time.
+
+Plain-HTTP connections leave their timeouts to the kernel (``_kernel_socket``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError
 
 from openapiopenai._header_block import read_header_block, skip_header_block
+from openapiopenai._kernel_socket import kernel_timed
 
 __all__ = ["POOL_CLASSES_BY_SCHEME"]
 
@@ -134,6 +137,10 @@ class _FinalResponse(http.client.HTTPResponse):
 
 class _HTTPConnection(_CoalescingMixin, HTTPConnection):
     response_class = _FinalResponse
+
+    def _new_conn(self) -> socket.socket:
+        # Its timeouts kept by the kernel: no poll before each send and receive.
+        return kernel_timed(super()._new_conn())
 
 
 class _HTTPSConnection(_CoalescingMixin, HTTPSConnection):
