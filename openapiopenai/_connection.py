@@ -11,13 +11,15 @@ http.client skips only ``100 Continue``, and would take a ``103 Early Hints`` fo
 answer (losing the real one).  They read the header block without the email parser when it
 is plain ``Name: value`` lines (``_header_block``): the same message, a tenth of the time.
 
-Plain-HTTP connections leave their timeouts to the kernel (``_kernel_socket``).
+Plain-HTTP connections leave their timeouts to the kernel (``_kernel_socket``); on any
+other socket a large body goes out in blocks, so that the send timeout bounds each wait.
 """
 
 from __future__ import annotations
 
 import http.client
 import socket
+from collections.abc import Iterator
 from typing import Any, Optional
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -25,12 +27,29 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError
 
 from openapiopenai._header_block import read_header_block, skip_header_block
-from openapiopenai._kernel_socket import kernel_timed
+from openapiopenai._kernel_socket import KernelTimeoutSocket, kernel_timed
 
 __all__ = ["POOL_CLASSES_BY_SCHEME"]
 
 # A first body chunk up to this size travels with the headers; larger ones go alone.
 _COALESCE_LIMIT = 64 * 1024
+
+#: The most given to one ``sendall`` of a socket whose timeout CPython keeps (TLS, or
+#: where the kernel keeps none).  Its ``sendall`` has one deadline for all it is given,
+#: the timeout urllib3 sends under (the connect timeout): handed a whole 20 MB upload, a
+#: link slower than 4 MB/s timed out halfway.  In blocks, the timeout bounds each wait for
+#: the server to take more, as a kernel timeout does.
+_SEND_BLOCK = 256 * 1024
+
+
+def _blocks(data: Any) -> Iterator[Any]:
+    """``data`` (bytes-like) as views of at most ``_SEND_BLOCK`` bytes, without a copy."""
+    view = memoryview(data)
+    if view.ndim != 1 or view.itemsize != 1:
+        yield data  # a multi-byte view: as given
+        return
+    for start in range(0, len(view), _SEND_BLOCK):
+        yield view[start : start + _SEND_BLOCK]
 
 
 class _CoalescingMixin:
@@ -56,6 +75,10 @@ class _CoalescingMixin:
             # the next send() must go out at once.
             self._hold_next = False
             self._held = bytes(data)
+            return
+        if len(data) > _SEND_BLOCK and not isinstance(self.sock, KernelTimeoutSocket):  # type: ignore[attr-defined]
+            for block in _blocks(data):
+                super().send(block)  # type: ignore[misc]
             return
         super().send(data)  # type: ignore[misc]
 

@@ -1,0 +1,135 @@
+"""An upload over a link slower than (size / connect timeout) still goes through.
+
+urllib3 sends a request under the connect timeout, and CPython's ``sendall`` (and ssl's)
+has one deadline for all it is given: handed a whole 3 MB image at once, a server taking
+1.6 MB/s made the upload time out after the connect timeout, although the server never
+stopped reading.  The body is now given to the socket in blocks: the timeout bounds each
+wait for the server to take more.  The servers here read slowly through small buffers, over
+plain HTTP (with CPython's own socket timeouts, as on platforms without kernel timeouts)
+and over TLS.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+import openapiopenai
+from openapiopenai import _kernel_socket
+from openapiopenai._png import encode_png
+from openapiopenai.exceptions import BadRequestException
+
+from conftest import API_KEY
+
+SIDE = 880  # an incompressible RGBA PNG of about 3 MB
+
+
+@pytest.fixture(scope="module")
+def big_png() -> bytes:
+    return encode_png(SIDE, SIDE, os.urandom(SIDE * SIDE * 4), color_type=6)
+
+
+def _slow_server(
+    expected: int, context: Optional[ssl.SSLContext]
+) -> tuple[socket.socket, list[int]]:
+    """Reads 16 KiB every 10 ms through a 16 KiB buffer; answers 400 once it has it all."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    received: list[int] = []
+
+    def serve_one(conn: socket.socket) -> None:
+        total = 0
+        try:
+            with conn:
+                sock = context.wrap_socket(conn, server_side=True) if context else conn
+                while total < expected:  # the image: the rest is framing
+                    piece = sock.recv(16384)
+                    if not piece:
+                        break
+                    total += len(piece)
+                    time.sleep(0.01)
+                received.append(total)
+                body = b'{"error": {"message": "read it all", "type": "invalid_request_error"}}'
+                sock.sendall(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+                )
+        except OSError:
+            received.append(total)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, received
+
+
+@pytest.fixture
+def plain_cpython_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # CPython's socket timeouts, as where the kernel does not keep them.
+    monkeypatch.setattr(_kernel_socket, "SUPPORTED", False)
+
+
+def _upload(host: str, png: bytes, **config: object) -> BadRequestException:
+    configuration = openapiopenai.Configuration(
+        host=host, access_token=API_KEY, timeout=(0.5, 30.0), retries=0, **config
+    )
+    # A small send buffer, so the kernel cannot take the whole image at once.
+    configuration.socket_options = [
+        (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),
+        (socket.SOL_SOCKET, socket.SO_SNDBUF, 32768),
+    ]
+    with (
+        openapiopenai.ApiClient(configuration) as client,
+        pytest.raises(BadRequestException) as info,
+    ):
+        openapiopenai.ImagesApi(client).create_image_variation(png)
+    return info.value
+
+
+def test_a_slow_plain_upload_takes_longer_than_the_connect_timeout(
+    plain_cpython_timeouts: None, big_png: bytes
+) -> None:
+    listener, received = _slow_server(len(big_png), None)
+    try:
+        start = time.monotonic()
+        error = _upload(f"http://127.0.0.1:{listener.getsockname()[1]}/v1", big_png)
+        took = time.monotonic() - start
+    finally:
+        listener.close()
+    assert "read it all" in str(error)
+    assert received and received[0] >= len(big_png)
+    assert took > 0.5, "the upload must have outlasted the connect timeout to test anything"
+
+
+def test_a_slow_tls_upload_takes_longer_than_the_connect_timeout(
+    tls: tuple[Path, Path], big_png: bytes
+) -> None:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(tls[0]), str(tls[1]))
+    listener, received = _slow_server(len(big_png), context)
+    try:
+        start = time.monotonic()
+        error = _upload(
+            f"https://127.0.0.1:{listener.getsockname()[1]}/v1", big_png, ssl_ca_cert=str(tls[0])
+        )
+        took = time.monotonic() - start
+    finally:
+        listener.close()
+    assert "read it all" in str(error)
+    assert received and received[0] >= len(big_png)
+    assert took > 0.5, "the upload must have outlasted the connect timeout to test anything"
