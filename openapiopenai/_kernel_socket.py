@@ -12,6 +12,13 @@ returns the timeout last given, ``settimeout`` takes what ``socket.settimeout`` 
 raised as ``socket.timeout("timed out")``, as CPython raises it.  Linux only, where
 ``struct timeval`` is two longs; :func:`kernel_timed` leaves every other socket as it is.
 TLS sockets are left alone too: ``ssl`` polls before each record whatever the socket does.
+
+Two things differ from CPython's own timeouts.  ``sendall`` times out only when a
+``send`` makes no progress for the timeout (CPython's has one deadline for all its data;
+``_connection`` gives those sockets a large body in blocks, to much the same effect).
+And a call a signal interrupts, whose Python handler returns, starts again with the
+whole timeout (CPython, polling, waits for what was left of it), so a process whose
+handler runs more often than the timeout (a ticking ``setitimer``) never times out.
 """
 
 from __future__ import annotations
@@ -123,6 +130,10 @@ class KernelTimeoutSocket(socket.socket):
             if self._own:
                 raise
             raise socket.timeout("timed out") from None
+
+    def setblocking(self, flag: bool) -> None:
+        # The socket's own setblocking does not go through settimeout.
+        self.settimeout(None if flag else 0.0)
 
     def _give_receive_timeout(self) -> None:
         self.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(self._timeout))
