@@ -34,11 +34,11 @@ __all__ = ["POOL_CLASSES_BY_SCHEME"]
 # A first body chunk up to this size travels with the headers; larger ones go alone.
 _COALESCE_LIMIT = 64 * 1024
 
-#: The most given to one ``sendall`` of a socket whose timeout CPython keeps (TLS, or
-#: where the kernel keeps none).  Its ``sendall`` has one deadline for all it is given,
-#: the timeout urllib3 sends under (the connect timeout): handed a whole 20 MB upload, a
-#: link slower than 4 MB/s timed out halfway.  In blocks, the timeout bounds each wait for
-#: the server to take more, as a kernel timeout does.
+#: The most given to one ``sendall`` of a socket whose timeout CPython keeps (TLS, the
+#: main thread's, or where the kernel keeps none).  Its ``sendall`` has one deadline for
+#: all it is given, the timeout urllib3 sends under (the connect timeout): handed a whole
+#: 20 MB upload, a link slower than 4 MB/s timed out halfway.  In blocks, the timeout
+#: bounds each wait for the server to take more, as a kernel timeout does.
 _SEND_BLOCK = 256 * 1024
 
 
@@ -76,7 +76,10 @@ class _CoalescingMixin:
             self._hold_next = False
             self._held = bytes(data)
             return
-        if len(data) > _SEND_BLOCK and not isinstance(self.sock, KernelTimeoutSocket):  # type: ignore[attr-defined]
+        sock = self.sock  # type: ignore[attr-defined]
+        if len(data) > _SEND_BLOCK and not (
+            isinstance(sock, KernelTimeoutSocket) and sock.timed_by_kernel
+        ):
             for block in _blocks(data):
                 super().send(block)  # type: ignore[misc]
             return

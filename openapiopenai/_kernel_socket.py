@@ -13,12 +13,24 @@ raised as ``socket.timeout("timed out")``, as CPython raises it.  Linux only, wh
 ``struct timeval`` is two longs; :func:`kernel_timed` leaves every other socket as it is.
 TLS sockets are left alone too: ``ssl`` polls before each record whatever the socket does.
 
-Two things differ from CPython's own timeouts.  ``sendall`` times out only when a
-``send`` makes no progress for the timeout (CPython's has one deadline for all its data;
-``_connection`` gives those sockets a large body in blocks, to much the same effect).
-And a call a signal interrupts, whose Python handler returns, starts again with the
-whole timeout (CPython, polling, waits for what was left of it), so a process whose
-handler runs more often than the timeout (a ticking ``setitimer``) never times out.
+The main thread keeps CPython's own timeouts.  Python runs signal handlers there, and a
+blocking call that a handler interrupts and returns from starts again with the whole
+kernel timeout (CPython, polling, waits for what is left of it): with a handler ticking
+faster than the timeout (a ``setitimer`` watchdog, a sampling profiler) a read would never
+time out.  Linux gives a process's signals to another thread only when its main thread
+cannot take them.  The thread that sets a socket's timeout (urllib3 sets it at the start
+of each request) decides which of the two keeps it.
+
+What else differs from CPython's timeouts:
+
+* ``sendall`` times out only when a ``send`` makes no progress for the timeout (CPython's
+  has one deadline for all its data; ``_connection`` gives those sockets a large body in
+  blocks, to much the same effect).
+* Only the calls HTTP makes say a timeout as CPython does (``recv``, ``recv_into``,
+  ``send``, ``sendall``); ``recvfrom``, ``recvmsg``, ``sendto`` and ``sendmsg`` raise the
+  kernel's ``BlockingIOError``.
+* ``SO_RCVTIMEO`` / ``SO_SNDTIMEO`` given in ``socket_options`` are replaced by the
+  timeouts given to ``settimeout``.
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ import math
 import socket
 import struct
 import sys
+import threading
 from typing import Any, Optional
 
 __all__ = ["KernelTimeoutSocket", "kernel_timed"]
@@ -76,17 +89,25 @@ class KernelTimeoutSocket(socket.socket):
         self._own = True  # the socket's own timeout applies (CPython polls)
 
     def settimeout(self, value: Optional[float]) -> None:
-        if value is None or _kernel_takes(value):
+        if (value is None or _kernel_takes(value)) and (
+            threading.get_ident() != threading.main_thread().ident
+        ):
             self._timeout = None if value is None else float(value)
             if self._own:
                 super().settimeout(None)  # blocking, however the descriptor was left
                 self._own = False
         else:
-            super().settimeout(value)  # 0 (non-blocking), too long, or refused, as it says
+            # The main thread's, 0 (non-blocking), too long, or refused, as it says.
+            super().settimeout(value)
             self._own = True
 
     def gettimeout(self) -> Optional[float]:
         return super().gettimeout() if self._own else self._timeout
+
+    @property
+    def timed_by_kernel(self) -> bool:
+        """Whether the kernel keeps this socket's timeout now (else CPython does)."""
+        return not self._own
 
     # The socket's own calls.  On a blocking socket, EAGAIN means the kernel's timeout
     # passed: raised as CPython raises its own timeout.

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from _raw_server import head, raw_server
+from _threads import off_the_main_thread
 
 import openapiopenai
 from openapiopenai import _kernel_socket
@@ -28,14 +29,20 @@ linux_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
-    """A connected loopback TCP pair: (the client end as a KernelTimeoutSocket, the peer)."""
+def _connected() -> tuple[socket.socket, socket.socket]:
+    """A connected loopback TCP pair: the client end (timeout 5 s) as kernel_timed makes it,
+    and the peer."""
     listener = socket.create_server(("127.0.0.1", 0))
     client = socket.create_connection(listener.getsockname(), timeout=5)
     peer, _ = listener.accept()
     listener.close()
-    moved = kernel_timed(client)
+    return kernel_timed(client), peer
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
+    """A connected pair made on the main thread (the tests' bodies set their timeouts)."""
+    moved, peer = _connected()
     try:
         yield moved, peer
     finally:
@@ -50,22 +57,60 @@ def _kernel(sock: socket.socket, option: int) -> float:
 
 
 @linux_only
-def test_the_connection_moves_over_with_its_timeout(
-    pair: tuple[socket.socket, socket.socket],
-) -> None:
-    sock, peer = pair
-    assert type(sock) is KernelTimeoutSocket
-    assert sock.gettimeout() == 5.0
-    assert os.get_blocking(sock.fileno()), "CPython must not poll: the descriptor blocks"
-    peer.sendall(b"ping")
-    assert sock.recv(4) == b"ping"
-    assert _kernel(sock, socket.SO_RCVTIMEO) == 5.0
-    sock.sendall(b"pong")
-    assert peer.recv(4) == b"pong"
-    assert _kernel(sock, socket.SO_SNDTIMEO) == 5.0
+@off_the_main_thread
+def test_the_connection_moves_over_with_its_timeout() -> None:
+    sock, peer = _connected()
+    with sock, peer:
+        assert type(sock) is KernelTimeoutSocket and sock.timed_by_kernel
+        assert sock.gettimeout() == 5.0
+        assert os.get_blocking(sock.fileno()), "CPython must not poll: the descriptor blocks"
+        peer.sendall(b"ping")
+        assert sock.recv(4) == b"ping"
+        assert _kernel(sock, socket.SO_RCVTIMEO) == 5.0
+        sock.sendall(b"pong")
+        assert peer.recv(4) == b"pong"
+        assert _kernel(sock, socket.SO_SNDTIMEO) == 5.0
 
 
 @linux_only
+def test_the_main_thread_keeps_cpythons_timeouts() -> None:
+    # Python runs signal handlers on the main thread: a handler that returns would restart
+    # a kernel timeout in full (test_review_kernel_socket has a ticking timer).
+    sock, peer = _connected()
+    with sock, peer:
+        assert type(sock) is KernelTimeoutSocket and not sock.timed_by_kernel
+        assert sock.gettimeout() == 5.0
+        assert not os.get_blocking(sock.fileno()), "CPython's timeout: it polls"
+        sock.settimeout(0.2)
+        assert (sock.gettimeout(), sock.timed_by_kernel) == (0.2, False)
+        with pytest.raises(socket.timeout, match=r"^timed out$"):
+            sock.recv(1)
+        assert _kernel(sock, socket.SO_RCVTIMEO) == 0.0
+
+
+@linux_only
+def test_the_thread_that_sets_the_timeout_decides_who_keeps_it() -> None:
+    sock, peer = _connected()
+
+    def in_a_worker() -> None:
+        sock.settimeout(3.0)
+        peer.sendall(b"w")
+        assert sock.recv(1) == b"w"
+
+    with sock, peer:
+        off_the_main_thread(in_a_worker)()
+        assert sock.timed_by_kernel and os.get_blocking(sock.fileno())
+        assert _kernel(sock, socket.SO_RCVTIMEO) == 3.0
+        sock.settimeout(3.0)  # the main thread's request
+        assert not sock.timed_by_kernel and not os.get_blocking(sock.fileno())
+        peer.sendall(b"m")
+        assert sock.recv(1) == b"m"
+        off_the_main_thread(in_a_worker)()
+        assert sock.timed_by_kernel and os.get_blocking(sock.fileno())
+
+
+@linux_only
+@off_the_main_thread
 def test_each_direction_takes_the_timeout_given_before_its_next_call(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:
@@ -86,6 +131,7 @@ def test_each_direction_takes_the_timeout_given_before_its_next_call(
 
 
 @linux_only
+@off_the_main_thread
 def test_a_receive_that_waits_past_the_timeout_raises_sockets_own_timeout(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:
@@ -100,6 +146,7 @@ def test_a_receive_that_waits_past_the_timeout_raises_sockets_own_timeout(
 
 
 @linux_only
+@off_the_main_thread
 def test_a_send_the_peer_never_reads_raises_sockets_own_timeout(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:
@@ -113,6 +160,7 @@ def test_a_send_the_peer_never_reads_raises_sockets_own_timeout(
 
 
 @linux_only
+@off_the_main_thread
 def test_zero_and_refused_values_are_the_sockets_own(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:
@@ -140,6 +188,7 @@ def test_zero_and_refused_values_are_the_sockets_own(
 
 
 @linux_only
+@off_the_main_thread
 def test_a_duplicate_is_a_socket_like_any_other(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:
@@ -199,6 +248,7 @@ def _pooled_sockets(client: openapiopenai.ApiClient) -> list[socket.socket]:
 
 
 @linux_only
+@off_the_main_thread
 def test_plain_http_calls_go_through_kernel_timed_sockets(images: ImagesServer) -> None:
     config = openapiopenai.Configuration(
         host=images.url, access_token="sk-test", timeout=(2.0, 7.0)
@@ -215,6 +265,7 @@ def test_plain_http_calls_go_through_kernel_timed_sockets(images: ImagesServer) 
 
 
 @linux_only
+@off_the_main_thread
 def test_a_stalled_answer_is_a_read_timeout_and_not_resent() -> None:
     stop = threading.Event()
 
@@ -235,6 +286,7 @@ def test_a_stalled_answer_is_a_read_timeout_and_not_resent() -> None:
 
 
 @linux_only
+@off_the_main_thread
 def test_a_body_that_stops_halfway_is_a_read_timeout() -> None:
     stop = threading.Event()
 

@@ -5,8 +5,8 @@ has one deadline for all it is given: handed a whole 3 MB image at once, a serve
 1.6 MB/s made the upload time out after the connect timeout, although the server never
 stopped reading.  The body is now given to the socket in blocks: the timeout bounds each
 wait for the server to take more.  The servers here read slowly through small buffers, over
-plain HTTP (with CPython's own socket timeouts, as on platforms without kernel timeouts)
-and over TLS.
+plain HTTP (CPython's own socket timeouts, as where the kernel keeps none or on the main
+thread; and kernel timeouts, on a worker thread) and over TLS.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
+from _threads import off_the_main_thread
 
 import openapiopenai
 from openapiopenai import _kernel_socket
@@ -78,12 +79,6 @@ def _slow_server(
     return listener, received
 
 
-@pytest.fixture
-def plain_cpython_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
-    # CPython's socket timeouts, as where the kernel does not keep them.
-    monkeypatch.setattr(_kernel_socket, "SUPPORTED", False)
-
-
 def _upload(host: str, png: bytes, **config: object) -> BadRequestException:
     configuration = openapiopenai.Configuration(
         host=host, access_token=API_KEY, timeout=(0.5, 30.0), retries=0, **config
@@ -101,17 +96,31 @@ def _upload(host: str, png: bytes, **config: object) -> BadRequestException:
     return info.value
 
 
+@pytest.mark.parametrize(
+    "sockets", ["CPython's timeouts", "the main thread", "a worker thread (kernel timeouts)"]
+)
 def test_a_slow_plain_upload_takes_longer_than_the_connect_timeout(
-    plain_cpython_timeouts: None, big_png: bytes
+    sockets: str, big_png: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if sockets == "CPython's timeouts":  # as where the kernel keeps none
+        monkeypatch.setattr(_kernel_socket, "SUPPORTED", False)
     listener, received = _slow_server(len(big_png), None)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    errors: list[BadRequestException] = []
+
+    def upload() -> None:
+        errors.append(_upload(url, big_png))
+
     try:
         start = time.monotonic()
-        error = _upload(f"http://127.0.0.1:{listener.getsockname()[1]}/v1", big_png)
+        if sockets.startswith("a worker"):
+            off_the_main_thread(upload)()
+        else:
+            upload()
         took = time.monotonic() - start
     finally:
         listener.close()
-    assert "read it all" in str(error)
+    assert "read it all" in str(errors[0])
     assert received and received[0] >= len(big_png)
     assert took > 0.5, "the upload must have outlasted the connect timeout to test anything"
 
