@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import http.client
 import socket
-from collections.abc import Iterator
+import sys
 from typing import Any, Optional
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -34,22 +34,36 @@ __all__ = ["POOL_CLASSES_BY_SCHEME"]
 # A first body chunk up to this size travels with the headers; larger ones go alone.
 _COALESCE_LIMIT = 64 * 1024
 
-#: The most given to one ``sendall`` of a socket whose timeout CPython keeps (TLS, the
-#: main thread's, or where the kernel keeps none).  Its ``sendall`` has one deadline for
-#: all it is given, the timeout urllib3 sends under (the connect timeout): handed a whole
-#: 20 MB upload, a link slower than 4 MB/s timed out halfway.  In blocks, the timeout
-#: bounds each wait for the server to take more, as a kernel timeout does.
+#: The most given to one ``send`` of a TLS socket (see ``_send_piecewise``).
 _SEND_BLOCK = 256 * 1024
 
 
-def _blocks(data: Any) -> Iterator[Any]:
-    """``data`` (bytes-like) as views of at most ``_SEND_BLOCK`` bytes, without a copy."""
+def _one_deadline(sock: Any) -> bool:
+    """Whether ``sock.sendall`` has one deadline for all it is given.
+
+    CPython's and ssl's ``sendall`` do, the timeout urllib3 sends under (the connect
+    timeout): handed a whole 20 MB upload, a link slower than 4 MB/s timed out halfway.
+    A socket whose timeout the kernel keeps times out only a send that makes no progress.
+    """
+    return not (isinstance(sock, KernelTimeoutSocket) and sock.timed_by_kernel)
+
+
+def _send_piecewise(sock: Any, data: Any) -> None:
+    """``sock.sendall(data)`` with the socket's timeout bounding each wait, not the whole.
+
+    A plain socket's ``send`` takes what fits and waits (at most the timeout) only for
+    room; a TLS socket writes all it is given under one deadline, so it gets at most
+    ``_SEND_BLOCK`` at a time.
+    """
     view = memoryview(data)
     if view.ndim != 1 or view.itemsize != 1:
-        yield data  # a multi-byte view: as given
+        sock.sendall(data)  # a multi-byte view: as given
         return
-    for start in range(0, len(view), _SEND_BLOCK):
-        yield view[start : start + _SEND_BLOCK]
+    total = len(view)
+    piece = total if type(sock) in (socket.socket, KernelTimeoutSocket) else _SEND_BLOCK
+    sent = 0
+    while sent < total:
+        sent += sock.send(view[sent : sent + piece])
 
 
 class _CoalescingMixin:
@@ -77,11 +91,9 @@ class _CoalescingMixin:
             self._held = bytes(data)
             return
         sock = self.sock  # type: ignore[attr-defined]
-        if len(data) > _SEND_BLOCK and not (
-            isinstance(sock, KernelTimeoutSocket) and sock.timed_by_kernel
-        ):
-            for block in _blocks(data):
-                super().send(block)  # type: ignore[misc]
+        if len(data) > _SEND_BLOCK and sock is not None and _one_deadline(sock):
+            sys.audit("http.client.send", self, data)  # as http.client's send() would
+            _send_piecewise(sock, data)
             return
         super().send(data)  # type: ignore[misc]
 
