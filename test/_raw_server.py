@@ -2,14 +2,17 @@
 
 It reads one request (head and Content-Length body), then calls ``respond(conn)``,
 which writes whatever it likes: a status line the client must not trust, a gzip bomb,
-CR-only SSE.  The connection is closed after each answer.
+CR-only SSE.  The connection is closed after each answer.  ``slow_reader`` is a server
+that takes a request's body slowly, or not at all.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Callable, Optional
@@ -84,3 +87,80 @@ def head(status: str, headers: dict[str, str], body_length: Optional[int] = None
 def chunk(data: bytes) -> bytes:
     """One chunk of a ``Transfer-Encoding: chunked`` body."""
     return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+@contextmanager
+def slow_reader(
+    per_read: int, pause: float, rcvbuf: int, context: Optional[ssl.SSLContext] = None
+) -> Iterator[tuple[str, list[int], list[int]]]:
+    """A server that reads ``per_read`` bytes every ``pause`` seconds (never, for 0)
+    through a ``rcvbuf`` receive buffer, and answers 400 once it has the whole body; over
+    TLS with ``context``.
+
+    Yields its URL, a list that grows by one for each connection it accepts, and the
+    body bytes each connection received.
+    """
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before the handshake
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    received: list[int] = []
+    accepted: list[int] = []
+    stop = threading.Event()
+
+    def serve_one(raw: socket.socket) -> None:
+        total = 0
+        with raw:
+            try:
+                conn = context.wrap_socket(raw, server_side=True) if context else raw
+                data = b""
+                while b"\r\n\r\n" not in data and not stop.is_set():
+                    data += conn.recv(per_read or 1024)
+                    time.sleep(pause)
+                head_part, _, body = data.partition(b"\r\n\r\n")
+                length = 0
+                for line in head_part.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                total = len(body)
+                while total < length and not stop.is_set():
+                    if not per_read:
+                        stop.wait(20)
+                        break
+                    piece = conn.recv(per_read)
+                    if not piece:
+                        break
+                    total += len(piece)
+                    time.sleep(pause)
+                received.append(total)
+                if total >= length:
+                    answer = (
+                        b'{"error": {"message": "read it all", "type": "invalid_request_error"}}'
+                    )
+                    conn.sendall(
+                        head("400 Bad Request", {"Content-Type": "application/json"}, len(answer))
+                    )
+                    conn.sendall(answer)
+            except OSError:
+                received.append(total)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        scheme = "https" if context else "http"
+        yield f"{scheme}://127.0.0.1:{listener.getsockname()[1]}/v1", accepted, received
+    finally:
+        stop.set()
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        thread.join(5)

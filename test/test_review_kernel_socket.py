@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pytest
-from _raw_server import chunk, head, raw_server
+from _raw_server import chunk, head, raw_server, slow_reader
 from _threads import off_the_main_thread
 from urllib3.util.timeout import Timeout
 
@@ -190,80 +190,6 @@ def test_a_stalled_event_stream_fails_as_before(images: ImagesServer) -> None:
 # -- send timeouts: a server that takes the upload slowly, or not at all --------------
 
 
-@contextlib.contextmanager
-def _slow_reader(
-    per_read: int, pause: float, rcvbuf: int
-) -> Iterator[tuple[str, list[int], list[int]]]:
-    """A server that reads ``per_read`` bytes every ``pause`` seconds (never, for 0)
-    through a ``rcvbuf`` receive buffer, and answers 400 once it has the whole body.
-
-    Yields its URL, a list that grows by one for each connection it accepts, and the
-    body bytes each connection received.
-    """
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before the handshake
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    received: list[int] = []
-    accepted: list[int] = []
-    stop = threading.Event()
-
-    def serve_one(conn: socket.socket) -> None:
-        total = 0
-        with conn:
-            try:
-                data = b""
-                while b"\r\n\r\n" not in data and not stop.is_set():
-                    data += conn.recv(per_read or 1024)
-                    time.sleep(pause)
-                head_part, _, body = data.partition(b"\r\n\r\n")
-                length = 0
-                for line in head_part.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                total = len(body)
-                while total < length and not stop.is_set():
-                    if not per_read:
-                        stop.wait(20)
-                        break
-                    piece = conn.recv(per_read)
-                    if not piece:
-                        break
-                    total += len(piece)
-                    time.sleep(pause)
-                received.append(total)
-                if total >= length:
-                    answer = (
-                        b'{"error": {"message": "read it all", "type": "invalid_request_error"}}'
-                    )
-                    conn.sendall(
-                        head("400 Bad Request", {"Content-Type": "application/json"}, len(answer))
-                    )
-                    conn.sendall(answer)
-            except OSError:
-                received.append(total)
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            accepted.append(1)
-            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1", accepted, received
-    finally:
-        stop.set()
-        with contextlib.suppress(OSError):
-            listener.shutdown(socket.SHUT_RDWR)
-        listener.close()
-        thread.join(5)
-
-
 #: A small send buffer on the client, so that a slow reader holds the upload back at once.
 _SMALL_SEND_BUFFER = [(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)]
 _UPLOAD_SIZE = 2 << 20
@@ -307,7 +233,7 @@ def test_an_upload_to_a_slow_server_ends_as_on_cpythons_sockets(
 
     def run() -> Outcome:
         retries = Retry(total=1, backoff_base=0.01)
-        with _slow_reader(per_read, pause, rcvbuf=16384) as (url, accepted, received):
+        with slow_reader(per_read, pause, rcvbuf=16384) as (url, accepted, received):
             config = {"timeout": (0.6, 30), "socket_options": _SMALL_SEND_BUFFER}
             client, _ = _api(url, retries, **config)
             with client:

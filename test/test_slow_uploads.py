@@ -14,12 +14,11 @@ from __future__ import annotations
 import os
 import socket
 import ssl
-import threading
 import time
 from pathlib import Path
-from typing import Optional
 
 import pytest
+from _raw_server import slow_reader
 from _threads import off_the_main_thread
 
 import openapiopenai
@@ -35,48 +34,6 @@ SIDE = 880  # an incompressible RGBA PNG of about 3 MB
 @pytest.fixture(scope="module")
 def big_png() -> bytes:
     return encode_png(SIDE, SIDE, os.urandom(SIDE * SIDE * 4), color_type=6)
-
-
-def _slow_server(
-    expected: int, context: Optional[ssl.SSLContext]
-) -> tuple[socket.socket, list[int]]:
-    """Reads 16 KiB every 10 ms through a 16 KiB buffer; answers 400 once it has it all."""
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
-    received: list[int] = []
-
-    def serve_one(conn: socket.socket) -> None:
-        total = 0
-        try:
-            with conn:
-                sock = context.wrap_socket(conn, server_side=True) if context else conn
-                while total < expected:  # the image: the rest is framing
-                    piece = sock.recv(16384)
-                    if not piece:
-                        break
-                    total += len(piece)
-                    time.sleep(0.01)
-                received.append(total)
-                body = b'{"error": {"message": "read it all", "type": "invalid_request_error"}}'
-                sock.sendall(
-                    b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
-                )
-        except OSError:
-            received.append(total)
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return listener, received
 
 
 def _upload(host: str, png: bytes, **config: object) -> BadRequestException:
@@ -104,24 +61,20 @@ def test_a_slow_plain_upload_takes_longer_than_the_connect_timeout(
 ) -> None:
     if sockets == "CPython's timeouts":  # as where the kernel keeps none
         monkeypatch.setattr(_kernel_socket, "SUPPORTED", False)
-    listener, received = _slow_server(len(big_png), None)
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
     errors: list[BadRequestException] = []
+    with slow_reader(16384, 0.01, rcvbuf=16384) as (url, _, received):
 
-    def upload() -> None:
-        errors.append(_upload(url, big_png))
+        def upload() -> None:
+            errors.append(_upload(url, big_png))
 
-    try:
         start = time.monotonic()
         if sockets.startswith("a worker"):
             off_the_main_thread(upload)()
         else:
             upload()
         took = time.monotonic() - start
-    finally:
-        listener.close()
     assert "read it all" in str(errors[0])
-    assert received and received[0] >= len(big_png)
+    assert len(received) == 1 and received[0] > len(big_png)
     assert took > 0.5, "the upload must have outlasted the connect timeout to test anything"
 
 
@@ -130,15 +83,10 @@ def test_a_slow_tls_upload_takes_longer_than_the_connect_timeout(
 ) -> None:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(tls[0]), str(tls[1]))
-    listener, received = _slow_server(len(big_png), context)
-    try:
+    with slow_reader(16384, 0.01, rcvbuf=16384, context=context) as (url, _, received):
         start = time.monotonic()
-        error = _upload(
-            f"https://127.0.0.1:{listener.getsockname()[1]}/v1", big_png, ssl_ca_cert=str(tls[0])
-        )
+        error = _upload(url, big_png, ssl_ca_cert=str(tls[0]))
         took = time.monotonic() - start
-    finally:
-        listener.close()
     assert "read it all" in str(error)
-    assert received and received[0] >= len(big_png)
+    assert len(received) == 1 and received[0] > len(big_png)
     assert took > 0.5, "the upload must have outlasted the connect timeout to test anything"
