@@ -11,8 +11,8 @@ http.client skips only ``100 Continue``, and would take a ``103 Early Hints`` fo
 answer (losing the real one).  They read the header block without the email parser when it
 is plain ``Name: value`` lines (``_header_block``): the same message, a tenth of the time.
 
-Plain-HTTP connections leave their timeouts to the kernel (``_kernel_socket``); on any
-other socket a large body goes out in blocks, so that the send timeout bounds each wait.
+Plain-HTTP connections leave their timeouts to the kernel (``_kernel_socket``); any other
+socket gets a large body a piece at a time, so that the send timeout bounds each wait.
 """
 
 from __future__ import annotations
