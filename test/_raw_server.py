@@ -42,6 +42,30 @@ def _read_request(conn: socket.socket) -> bytes:
 
 
 @contextmanager
+def _serving(listener: socket.socket, serve_one: Respond) -> Iterator[None]:
+    """Accept on ``listener`` in the background, each connection in a thread of its own;
+    on exit, stop accepting and close it."""
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone does not)
+        listener.close()
+        thread.join(5)
+
+
+@contextmanager
 def raw_server(respond: Respond) -> Iterator[tuple[str, list[bytes]]]:
     """Serve on 127.0.0.1; yield the base URL (``http://127.0.0.1:PORT/v1``) and the requests."""
     listener = socket.socket()
@@ -57,23 +81,8 @@ def raw_server(respond: Respond) -> Iterator[tuple[str, list[bytes]]]:
             except OSError:
                 pass  # the client gave up (as some tests make it do)
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
+    with _serving(listener, serve_one):
         yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1", requests
-    finally:
-        with contextlib.suppress(OSError):
-            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone does not)
-        listener.close()
-        thread.join(5)
 
 
 def head(status: str, headers: dict[str, str], body_length: Optional[int] = None) -> bytes:
@@ -144,23 +153,13 @@ def slow_reader(
             except OSError:
                 received.append(total)
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            accepted.append(1)
-            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+    def counted(conn: socket.socket) -> None:
+        accepted.append(1)
+        serve_one(conn)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
+    scheme = "https" if context else "http"
     try:
-        scheme = "https" if context else "http"
-        yield f"{scheme}://127.0.0.1:{listener.getsockname()[1]}/v1", accepted, received
+        with _serving(listener, counted):
+            yield f"{scheme}://127.0.0.1:{listener.getsockname()[1]}/v1", accepted, received
     finally:
         stop.set()
-        with contextlib.suppress(OSError):
-            listener.shutdown(socket.SHUT_RDWR)
-        listener.close()
-        thread.join(5)

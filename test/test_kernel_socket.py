@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from _kernel_timeouts import kernel_timeout, off_the_main_thread, pooled_sockets
 from _raw_server import head, raw_server
-from _threads import off_the_main_thread
 
 import openapiopenai
 from openapiopenai import _kernel_socket
@@ -50,12 +50,6 @@ def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
         peer.close()
 
 
-def _kernel(sock: socket.socket, option: int) -> float:
-    """The timeout the kernel has for ``option``, to 10 ms (it keeps whole clock ticks)."""
-    sec, usec = struct.unpack("@ll", sock.getsockopt(socket.SOL_SOCKET, option, 16))
-    return round(sec + usec / 1e6, 2)
-
-
 @linux_only
 @off_the_main_thread
 def test_the_connection_moves_over_with_its_timeout() -> None:
@@ -66,10 +60,10 @@ def test_the_connection_moves_over_with_its_timeout() -> None:
         assert os.get_blocking(sock.fileno()), "CPython must not poll: the descriptor blocks"
         peer.sendall(b"ping")
         assert sock.recv(4) == b"ping"
-        assert _kernel(sock, socket.SO_RCVTIMEO) == 5.0
+        assert kernel_timeout(sock, socket.SO_RCVTIMEO) == 5.0
         sock.sendall(b"pong")
         assert peer.recv(4) == b"pong"
-        assert _kernel(sock, socket.SO_SNDTIMEO) == 5.0
+        assert kernel_timeout(sock, socket.SO_SNDTIMEO) == 5.0
 
 
 @linux_only
@@ -85,7 +79,7 @@ def test_the_main_thread_keeps_cpythons_timeouts() -> None:
         assert (sock.gettimeout(), sock.timed_by_kernel) == (0.2, False)
         with pytest.raises(socket.timeout, match=r"^timed out$"):
             sock.recv(1)
-        assert _kernel(sock, socket.SO_RCVTIMEO) == 0.0
+        assert kernel_timeout(sock, socket.SO_RCVTIMEO) == 0.0
 
 
 @linux_only
@@ -100,7 +94,7 @@ def test_the_thread_that_sets_the_timeout_decides_who_keeps_it() -> None:
     with sock, peer:
         off_the_main_thread(in_a_worker)()
         assert sock.timed_by_kernel and os.get_blocking(sock.fileno())
-        assert _kernel(sock, socket.SO_RCVTIMEO) == 3.0
+        assert kernel_timeout(sock, socket.SO_RCVTIMEO) == 3.0
         sock.settimeout(3.0)  # the main thread's request
         assert not sock.timed_by_kernel and not os.get_blocking(sock.fileno())
         peer.sendall(b"m")
@@ -118,16 +112,16 @@ def test_each_direction_takes_the_timeout_given_before_its_next_call(
     sock.settimeout(0.25)
     assert sock.gettimeout() == 0.25
     sock.sendall(b"x")
-    assert _kernel(sock, socket.SO_SNDTIMEO) == 0.25
-    assert _kernel(sock, socket.SO_RCVTIMEO) == 0.0, "nothing received yet: not given yet"
+    assert kernel_timeout(sock, socket.SO_SNDTIMEO) == 0.25
+    assert kernel_timeout(sock, socket.SO_RCVTIMEO) == 0.0, "nothing received yet: not given yet"
     peer.sendall(b"y")
     sock.recv_into(bytearray(1))
-    assert _kernel(sock, socket.SO_RCVTIMEO) == 0.25
+    assert kernel_timeout(sock, socket.SO_RCVTIMEO) == 0.25
     sock.settimeout(None)
     assert sock.gettimeout() is None
     peer.sendall(b"z")
     assert sock.recv(1) == b"z"
-    assert _kernel(sock, socket.SO_RCVTIMEO) == 0.0, "None: no limit in the kernel either"
+    assert kernel_timeout(sock, socket.SO_RCVTIMEO) == 0.0, "None: no limit in the kernel either"
 
 
 @linux_only
@@ -237,16 +231,6 @@ def test_where_the_kernel_does_not_take_them_sockets_keep_cpythons_timeouts(
         listener.close()
 
 
-def _pooled_sockets(client: openapiopenai.ApiClient) -> list[socket.socket]:
-    manager = client.rest_client.pool_manager
-    found = []
-    for key in list(manager.pools.keys()):
-        pool = manager.pools.get(key)
-        idle = list(pool.pool.queue) if pool is not None and pool.pool is not None else []
-        found += [conn.sock for conn in idle if conn is not None and conn.sock is not None]
-    return found
-
-
 @linux_only
 @off_the_main_thread
 def test_plain_http_calls_go_through_kernel_timed_sockets(images: ImagesServer) -> None:
@@ -257,11 +241,11 @@ def test_plain_http_calls_go_through_kernel_timed_sockets(images: ImagesServer) 
         api = openapiopenai.ImagesApi(client)
         api.create_image(CreateImageRequest(prompt="an otter", n=1, response_format="url"))
         api.create_image(CreateImageRequest(prompt="an otter", n=1, response_format="url"))
-        (sock,) = _pooled_sockets(client)
+        (sock,) = pooled_sockets(client)
         assert type(sock) is KernelTimeoutSocket
         assert os.get_blocking(sock.fileno())
-        assert _kernel(sock, socket.SO_SNDTIMEO) == 2.0  # urllib3 sends under connect's
-        assert _kernel(sock, socket.SO_RCVTIMEO) == 7.0
+        assert kernel_timeout(sock, socket.SO_SNDTIMEO) == 2.0  # urllib3 sends under connect's
+        assert kernel_timeout(sock, socket.SO_RCVTIMEO) == 7.0
 
 
 @linux_only

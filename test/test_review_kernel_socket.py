@@ -15,7 +15,6 @@ import pickle
 import signal
 import socket
 import ssl
-import struct
 import subprocess
 import sys
 import textwrap
@@ -26,8 +25,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pytest
+from _kernel_timeouts import kernel_timeout, off_the_main_thread, pooled_sockets
 from _raw_server import chunk, head, raw_server, slow_reader
-from _threads import off_the_main_thread
 from urllib3.util.timeout import Timeout
 
 import openapiopenai
@@ -253,22 +252,6 @@ def test_an_upload_to_a_slow_server_ends_as_on_cpythons_sockets(
 # -- timeouts per call and per configuration, on one pooled connection -----------------
 
 
-def _kernel(sock: socket.socket, option: int) -> float:
-    sec, usec = struct.unpack("@ll", sock.getsockopt(socket.SOL_SOCKET, option, 16))
-    return round(sec + usec / 1e6, 2)
-
-
-def _pooled_socket(client: openapiopenai.ApiClient) -> socket.socket:
-    manager = client.rest_client.pool_manager
-    socks = []
-    for key in list(manager.pools.keys()):
-        pool = manager.pools.get(key)
-        if pool is not None and pool.pool is not None:
-            socks += [c.sock for c in list(pool.pool.queue) if c is not None and c.sock]
-    (sock,) = socks
-    return sock
-
-
 @off_the_main_thread
 def test_each_calls_timeouts_reach_the_kernel_on_a_reused_connection(
     images: ImagesServer,
@@ -292,11 +275,11 @@ def test_each_calls_timeouts_reach_the_kernel_on_a_reused_connection(
                 config.timeout = options["timeout"]
                 options = {}
             api.create_image(request, **options)
-            sock = _pooled_socket(client)
+            (sock,) = pooled_sockets(client)
             assert type(sock) is KernelTimeoutSocket
             assert (
-                _kernel(sock, socket.SO_SNDTIMEO),
-                _kernel(sock, socket.SO_RCVTIMEO),
+                kernel_timeout(sock, socket.SO_SNDTIMEO),
+                kernel_timeout(sock, socket.SO_RCVTIMEO),
                 sock.gettimeout(),
             ) == (send, receive, gettimeout), options
         assert client.rest_client.connections_opened() == 1, "one connection, reused"
@@ -631,7 +614,7 @@ def test_after_fork_the_child_times_out_and_the_parents_connection_is_untouched(
     request = CreateImageRequest(prompt="an otter", response_format="url")
     with client:
         api.create_image(request)
-        parent_sock = _pooled_socket(client)
+        (parent_sock,) = pooled_sockets(client)
         images.delay(3)
         read, write = os.pipe()
         pid = os.fork()
@@ -655,10 +638,10 @@ def test_after_fork_the_child_times_out_and_the_parents_connection_is_untouched(
         finally:
             _, status = os.waitpid(pid, 0)
         assert answer == b"read True" and os.waitstatus_to_exitcode(status) == 0
-        assert _kernel(parent_sock, socket.SO_RCVTIMEO) == 7.0, "the child left it alone"
+        assert kernel_timeout(parent_sock, socket.SO_RCVTIMEO) == 7.0, "the child left it alone"
         images.reset_faults()
         api.create_image(request)
-        assert _pooled_socket(client) is parent_sock
+        assert pooled_sockets(client) == [parent_sock]
 
 
 # -- what a timeout leaves behind: pickles, no key --------------------------------------
@@ -727,7 +710,9 @@ def test_setblocking_is_settimeout_as_on_any_socket(
     assert sock.gettimeout() is None and sock.getblocking()
     peer.sendall(b"a")
     assert sock.recv(1) == b"a"
-    assert _kernel(sock, socket.SO_RCVTIMEO) == 0.0, "blocking: no limit in the kernel either"
+    assert kernel_timeout(sock, socket.SO_RCVTIMEO) == 0.0, (
+        "blocking: no limit in the kernel either"
+    )
 
 
 @off_the_main_thread

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
+from _kernel_timeouts import off_the_main_thread
 from _raw_server import slow_reader
-from _threads import off_the_main_thread
 
 import openapiopenai
 from openapiopenai import _kernel_socket
